@@ -1,0 +1,36 @@
+# The two commands of the README:
+#   make demo   set up, then map the bundled example articles into maps/ (offline)
+#   make test   set up (browser included), then run the whole test suite
+# Both create .venv on first use; nothing is installed outside it except Debian's chromium.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test bench data browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: $(STAMP)
+	$(VENV)/bin/geomap demo
+
+browser:
+	bash scripts/ensure-chromium
+
+test: $(STAMP) browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+data: $(STAMP)
+	$(PY) -m geomap.gazetteer.build
+
+clean:
+	rm -rf $(VENV) .pytest_cache maps/*.html

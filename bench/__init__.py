@@ -1,0 +1,1 @@
+"""geomap benchmarks: `python -m bench` (or `make bench`) runs every bench_*.py and prints figures."""

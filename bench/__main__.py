@@ -1,0 +1,27 @@
+"""Run the benchmarks: ``python -m bench [NAME...]`` runs bench/bench_NAME.py (all when none given).
+
+Each module defines ``main(argv: list[str]) -> None`` that prints its figures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    here = Path(__file__).parent
+    names = argv or sorted(p.stem[len("bench_"):] for p in here.glob("bench_*.py"))
+    for name in names:
+        module = importlib.import_module(f"bench.bench_{name}")
+        print(f"\n== {name} ==", flush=True)
+        started = time.perf_counter()
+        module.main([])
+        print(f"({name}: {time.perf_counter() - started:.1f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

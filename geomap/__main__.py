@@ -1,0 +1,7 @@
+"""``python -m geomap``: the same as the ``geomap`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

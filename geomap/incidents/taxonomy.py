@@ -1,0 +1,102 @@
+"""The incident taxonomy, read from ``data/incidents/taxonomy.toml`` (the one source of truth).
+
+Type ids are fixed; labels, colours, icons, ACLED equivalents and the keyword lexicon are data that
+users may edit. Point ``GEOMAP_DATA_DIR`` at a copy of ``data/`` to use a customised taxonomy.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._paths import data_path
+from ..errors import DataError
+
+#: The fixed type ids, in display order.
+INCIDENT_TYPES: tuple[str, ...] = (
+    "air_strike",
+    "shelling",
+    "naval_attack",
+    "airspace_violation",
+    "ground_fighting",
+    "sabotage",
+    "infrastructure_outage",
+    "law_enforcement",
+    "protest",
+    "diplomacy",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentType:
+    """One incident type: how it looks on maps and which words report it."""
+
+    id: str
+    label: str
+    colour: str
+    icon: str  # the inside of a 24x24 SVG
+    acled: str
+    strong: tuple[str, ...]
+    weak: tuple[str, ...]
+
+    def svg(self, size: int = 24, fill: str | None = None) -> str:
+        """The icon as a complete inline SVG element in the type's colour."""
+        colour = fill or self.colour
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="{size}" '
+                f'height="{size}" fill="{colour}" color="{colour}" aria-hidden="true">{self.icon}</svg>')
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """All incident types plus the negation and speculation modifiers."""
+
+    types: dict[str, IncidentType]
+    negation: tuple[str, ...]
+    speculation: tuple[str, ...]
+    path: Path
+
+    def __getitem__(self, type_id: str) -> IncidentType:
+        return self.types[type_id]
+
+    def __iter__(self):
+        return iter(self.types.values())
+
+    def colours(self) -> dict[str, str]:
+        return {t.id: t.colour for t in self.types.values()}
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Load and validate the taxonomy file (cached per path)."""
+    return _load(str(Path(path) if path else data_path("incidents", "taxonomy.toml")))
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str) -> Taxonomy:
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise DataError(f"taxonomy file {path} is missing: restore data/incidents/taxonomy.toml "
+                        "from git or point GEOMAP_DATA_DIR at a data folder that has one") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"taxonomy file {path} is not valid TOML: {exc}") from exc
+    declared = raw.get("types", {})
+    unknown = sorted(set(declared) - set(INCIDENT_TYPES))
+    missing = [t for t in INCIDENT_TYPES if t not in declared]
+    if unknown or missing:
+        raise DataError(f"taxonomy file {path}: type ids are fixed; unknown {unknown}, missing {missing}")
+    types = {}
+    for type_id in INCIDENT_TYPES:
+        entry = declared[type_id]
+        try:
+            types[type_id] = IncidentType(
+                id=type_id, label=str(entry["label"]), colour=str(entry["colour"]),
+                icon=str(entry["icon"]), acled=str(entry.get("acled", "")),
+                strong=tuple(entry.get("strong", ())), weak=tuple(entry.get("weak", ())))
+        except KeyError as exc:
+            raise DataError(f"taxonomy file {path}: type {type_id} lacks {exc.args[0]!r}") from exc
+    modifiers = raw.get("modifiers", {})
+    return Taxonomy(types=types, negation=tuple(modifiers.get("negation", ())),
+                    speculation=tuple(modifiers.get("speculation", ())), path=Path(path))

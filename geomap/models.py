@@ -1,0 +1,115 @@
+"""The typed data that flows between geomap's stages.
+
+articles -> mentions -> places -> incidents (a GeoDataFrame, EPSG:4326) -> maps and exports.
+
+All records are frozen dataclasses: stages never mutate what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field, fields
+
+#: Kinds of gazetteer entry, most specific last.
+PLACE_KINDS = ("country", "admin1", "water", "physical", "city", "facility")
+#: A mention is a place of one of the kinds above, or a demonym ("Russian") that refers to a country.
+MENTION_KINDS = PLACE_KINDS + ("demonym",)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news text with what is known about it.
+
+    ``date`` is the publication (report) date; ``date_precision`` follows ACLED (1 day, 2 week,
+    3 month). ``source`` names where it came from (a path, a path with a line, or ``<stdin>``).
+    """
+
+    id: str
+    text: str
+    date: _dt.date | None = None
+    date_precision: int = 1
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A gazetteer entry: a named place with a representative point inside its shape.
+
+    ``id`` is stable across rebuilds ("gn:618426" for a GeoNames city, "ne1:RU-KDA" for an
+    admin-1 region, "cc:MD" for a country, "water:..." / "phys:..." for curated areas).
+    ``bbox`` is (west, south, east, north). ``country`` is ISO 3166-1 alpha-2, ``admin1_code``
+    ISO 3166-2 where known.
+    """
+
+    id: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    bbox: tuple[float, float, float, float] | None = None
+    country: str | None = None
+    admin1: str | None = None
+    admin1_code: str | None = None
+    population: int = 0
+    alt_names: tuple[str, ...] = ()
+    source: str = ""
+    geonameid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of article text that names a place (or a demonym that refers to a country).
+
+    ``start``/``end`` are Python string offsets into the article text, end-exclusive.
+    ``place`` is the resolved gazetteer entry, or None when the name could not be resolved.
+    For a demonym, ``kind`` is "demonym" and ``place`` is the country it refers to.
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    place: Place | None
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One incident: an incident type reported at a place on a date, with its evidence.
+
+    These fields are the columns of the incidents GeoDataFrame (plus a Point ``geometry`` at
+    ``lon``/``lat``). ``id`` is stable across runs: it is derived from type, place and date, so
+    the same incident reported by several articles merges into one record whose ``sources``
+    lists them and whose ``reports`` counts them.
+    """
+
+    id: str
+    incident_type: str
+    place: str
+    place_id: str
+    mention: str
+    kind: str
+    lat: float
+    lon: float
+    country: str | None
+    country_name: str | None
+    region: str | None
+    region_code: str | None
+    water: str | None
+    geo_precision: int
+    date: str | None
+    date_precision: int
+    sentence: str
+    source: str | None
+    title: str | None
+    url: str | None
+    confidence: float
+    geonameid: int | None
+    sources: list[str] = field(default_factory=list)
+    reports: int = 1
+
+
+#: Column order of the incidents GeoDataFrame (``geometry`` comes last).
+INCIDENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Incident))
