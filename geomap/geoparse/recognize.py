@@ -1,0 +1,285 @@
+"""Recognition: find the spans of text that name places.
+
+Capitalised token runs ("Rostov-on-Don", "Sea of Azov", "Krasnodar region") are matched against
+the gazetteer, longest first. General evidence then rejects what only looks like a place:
+
+- a name inside a longer proper noun that is not a place ("Marco Rubio", "Sea Baby"): a match is
+  kept only when the words before it in the run are themselves places, direction words or a
+  sentence-opening common word;
+- names after a person title or a first name ("President Maia Sandu", "Paris Hilton"), and the
+  same surname anywhere else in the document ("Sandu said");
+- all-capital words in mixed-case text ("the tankers KAIRO and VIRAT"), unless they are known
+  abbreviations ("US", "UK"); names right after a vessel word ("the tanker Kairo");
+- capitalised common words ("March", "Police", "Reading") unless they name a country, region or
+  sea, or a sizeable city after a locative preposition ("in Nice").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..gazetteer.names import ADMIN_WORDS, WATER_WORDS, name_key, split_kind_hint
+from .lexicon import CALENDAR, CONNECTORS, DIRECTION_WORDS, LOCATIVE, VESSEL_WORDS, Lexicon
+
+#: Longest name, in tokens, that is looked up ("Bosnia and Herzegovina" is 3).
+MAX_NAME_TOKENS = 6
+#: A common word that is a city is kept after "in"/"near" only from this population up.
+COMMON_WORD_CITY_MIN_POPULATION = 100_000
+#: Abbreviations before a dot that do not end a run ("St. Petersburg").
+_DOTTED_PREFIXES = frozenset({"St", "Ste", "Mt", "Ft", "Pt"})
+
+_TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w’'`\-]*[^\W_])?")
+_POSSESSIVE_RE = re.compile(r"[’'`]s$|(?<=s)[’'`]$")
+
+
+@dataclass(slots=True)
+class Token:
+    start: int
+    end: int          # end of the name part (possessive 's excluded)
+    text: str         # the name part
+    cap: bool
+    upper: bool
+    possessive: bool
+    lower: str
+    sentence_start: bool
+
+
+@dataclass(slots=True)
+class RawMention:
+    """A recognised span with its gazetteer candidates, before resolution."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+    candidates: tuple
+    hint: str | None
+    demonym: bool
+    confidence: float
+    locative: bool
+    possessive: bool
+    first_token: int
+    last_token: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word tokens with offsets; possessive endings split off; sentence starts marked."""
+    tokens: list[Token] = []
+    prev_end = 0
+    for match in _TOKEN_RE.finditer(text):
+        start, end = match.span()
+        word = match.group()
+        possessive = False
+        pos = _POSSESSIVE_RE.search(word)
+        if pos and len(word) > 2:
+            word = word[: pos.start()]
+            end = start + len(word)
+            possessive = True
+        gap = text[prev_end:start]
+        sentence_start = not tokens or bool(re.search(r"[.!?:;\"“”\n]\s*$", gap)) or "\n" in gap
+        if tokens and sentence_start and tokens[-1].text in _DOTTED_PREFIXES and gap.startswith(". "):
+            sentence_start = False
+        letters = [ch for ch in word if ch.isalpha()]
+        upper = len(letters) >= 2 and all(ch.isupper() for ch in letters)
+        tokens.append(Token(start, end, word, word[0].isupper(), upper, possessive, word.lower(), sentence_start))
+        prev_end = match.end()
+    return tokens
+
+
+def _adjacent(text: str, left: Token, right: Token) -> bool:
+    gap = text[left.end:right.start]
+    if left.possessive:
+        return False
+    if gap == " ":
+        return True
+    if gap == ". " and left.text in _DOTTED_PREFIXES:
+        return True
+    return bool(gap) and gap.isspace() and "\n" not in gap and len(gap) <= 2
+
+
+def _runs(text: str, tokens: list[Token]) -> list[list[int]]:
+    """Maximal runs of capitalised tokens (with connectors and a trailing region word)."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        joinable = bool(current) and _adjacent(text, tokens[current[-1]], tok)
+        if tok.cap:
+            if joinable:
+                current.append(i)
+            else:
+                if current:
+                    runs.append(current)
+                current = [i]
+            continue
+        if joinable and tok.lower in CONNECTORS and i + 1 < n and tokens[i + 1].cap \
+                and _adjacent(text, tok, tokens[i + 1]):
+            current.append(i)
+            continue
+        if joinable and (tok.lower in ADMIN_WORDS or tok.lower in WATER_WORDS):
+            current.append(i)
+            runs.append(current)
+            current = []
+            continue
+        if current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+class Recognizer:
+    """Finds place-name spans in text using the gazetteer and the word lists."""
+
+    def __init__(self, gazetteer, lexicon: Lexicon):
+        self.gaz = gazetteer
+        self.lex = lexicon
+
+    # a token that may precede a place inside one run without making it part of another name
+    def _transparent(self, tok: Token) -> bool:
+        return (tok.lower in DIRECTION_WORDS or tok.lower in CONNECTORS
+                or (tok.sentence_start and tok.lower in self.lex.common_words
+                    and tok.lower not in self.lex.titles))
+
+    @staticmethod
+    def _dateline(text: str, tokens: list[Token], first: int, last: int, cands) -> bool:
+        """An all-capital place name opening a line, as news datelines do ("KYIV, Ukraine --")."""
+        line_start = first == 0 or "\n" in text[tokens[first - 1].end:tokens[first].start]
+        prominent = any(c.place.kind in ("country", "admin1") or c.place.population >= 100_000 for c in cands)
+        return line_start and prominent
+
+    def _lookup(self, text: str, tokens: list[Token], i: int, j: int):
+        """Candidates for tokens[i:j] (exact key, or base name + kind hint for "X region")."""
+        surface = text[tokens[i].start:tokens[j - 1].end]
+        key = name_key(surface)
+        if not key:
+            return None
+        cands = self.gaz.candidates(key)
+        if cands:
+            return key, cands, None
+        base, hint = split_kind_hint(key)
+        if hint == "admin1" and base != key:
+            cands = tuple(c for c in self.gaz.candidates(base) if c.place.kind == "admin1")
+            if not cands:
+                cands = tuple(c for c in self.gaz.candidates(base, loose=True) if c.place.kind == "admin1")
+            if cands:
+                return key, cands, "admin1"
+        # transliteration variants ("Afipsky" for GeoNames' "Afipskiy"): single rare words only
+        if i + 1 == j and len(key) >= 5 and key not in self.lex.common_words \
+                and tokens[i].text not in self.lex.first_names:
+            cands = self.gaz.candidates(key, loose=True)
+            if cands:
+                return key, cands, None
+        return None
+
+    def recognize(self, text: str) -> list[RawMention]:
+        tokens = tokenize(text)
+        lex = self.lex
+        mentions: list[RawMention] = []
+        person_words: set[str] = set()
+        mixed_case = any(t.cap and not t.upper for t in tokens)
+
+        for run in _runs(text, tokens):
+            k = 0
+            person_mode = False
+            while k < len(run):
+                i = run[k]
+                tok = tokens[i]
+                if tok.lower in lex.titles and not tok.upper:
+                    # "President Maia Sandu": what follows is a name, unless "President of Ukraine"
+                    nxt = tokens[run[k + 1]] if k + 1 < len(run) else None
+                    person_mode = nxt is not None and nxt.lower != "of"
+                    k += 1
+                    continue
+                if tok.lower in CONNECTORS:
+                    person_mode = False
+                    k += 1
+                    continue
+                found = None
+                for m in range(min(len(run), k + MAX_NAME_TOKENS), k, -1):
+                    last = tokens[run[m - 1]]
+                    if last.lower in CONNECTORS:
+                        continue
+                    hit = self._lookup(text, tokens, i, run[m - 1] + 1)
+                    if hit:
+                        found = (m, hit)
+                        break
+                    if tokens[run[m - 1]].possessive and m - 1 > k:
+                        continue
+                if found is None:
+                    if tok.cap and not tok.sentence_start and tok.lower not in lex.common_words \
+                            and k > 0 and tokens[run[k - 1]].text in lex.first_names:
+                        person_words.add(tok.lower)
+                    k += 1
+                    continue
+                m, (key, cands, hint) = found
+                first, last = i, run[m - 1]
+                prefix = [tokens[run[p]] for p in range(k)]
+                mention = self._judge(text, tokens, first, last, key, cands, hint, prefix, person_mode,
+                                      mixed_case, person_words)
+                if mention is not None:
+                    mentions.append(mention)
+                k = m
+        # a word once seen as a surname is a person everywhere in the document ("Sandu said")
+        return [mt for mt in mentions if not (mt.first_token == mt.last_token and mt.key in person_words
+                                                and not mt.demonym and not _is_area(mt))]
+
+    def _judge(self, text, tokens, first, last, key, cands, hint, prefix, person_mode, mixed_case,
+               person_words) -> RawMention | None:
+        lex = self.lex
+        head = tokens[first]
+        single = first == last
+        demonym = any(c.match == "demonym" for c in cands)
+        areas = any(c.place.kind in ("country", "admin1", "water", "physical") for c in cands)
+        abbreviation = any(c.abbreviation for c in cands)
+        before = tokens[first - 1] if first > 0 else None
+        locative = before is not None and before.lower in LOCATIVE and not before.cap
+        # part of a longer proper noun that is not a place ("Marco Rubio", "Sea Baby")
+        if person_mode or any(not self._transparent(t) for t in prefix):
+            if single and head.cap and not head.upper:
+                person_words.add(head.lower)
+            return None
+        if head.upper and mixed_case and not abbreviation and not self._dateline(text, tokens, first, last, cands):
+            return None  # "KAIRO", "NATO"; but "WASHINGTON (Reuters) -" is a dateline
+        if single and len(head.text) <= 2 and not abbreviation:
+            return None
+        after = tokens[last + 1] if last + 1 < len(tokens) else None
+        if before is not None and (before.lower in VESSEL_WORDS) and not areas:
+            return None  # "the tanker Kairo"
+        if single and (head.lower in CALENDAR or head.lower in DIRECTION_WORDS):
+            return None
+        if single and not demonym and after is not None and after.cap and _adjacent(text, head, after) \
+                and head.text in lex.first_names and not areas and after.lower not in lex.common_words:
+            person_words.add(after.lower)
+            return None  # "Paris Hilton"
+        confidence = 0.9
+        if single and head.lower in lex.common_words and not demonym and not abbreviation:
+            # "More", "Centre", "Police": only countries and seas outright, else "in Nice"
+            big_place = any(c.place.kind == "admin1" or (c.place.kind == "city" and c.place.population
+                                                          >= COMMON_WORD_CITY_MIN_POPULATION) for c in cands)
+            outright = any(c.place.kind in ("country", "water") and c.match == "primary" for c in cands)
+            if not (outright or (big_place and locative)):
+                return None
+            confidence = 0.6
+        if single and head.text in lex.first_names and not demonym and not locative \
+                and not any(c.place.kind in ("country", "admin1", "water") for c in cands):
+            return None  # "Paul", "Mary" alone are people far more often than villages
+        if head.sentence_start and single and not areas and not locative:
+            confidence = min(confidence, 0.7)
+        if all(c.match == "loose" for c in cands):
+            confidence = min(confidence, 0.6)
+        # extend over a direction word just before ("southern Ukraine")
+        start = head.start
+        if before is not None and before.lower in DIRECTION_WORDS and _adjacent(text, before, head):
+            start = before.start
+        return RawMention(start=start, end=tokens[last].end, text=text[start:tokens[last].end], key=key,
+                          candidates=cands, hint=hint, demonym=demonym and not any(
+                              c.match in ("primary", "alternate") for c in cands), confidence=confidence,
+                          locative=locative, possessive=tokens[last].possessive, first_token=first,
+                          last_token=last)
+
+
+def _is_area(mention: RawMention) -> bool:
+    return any(c.place.kind in ("country", "admin1", "water") for c in mention.candidates)

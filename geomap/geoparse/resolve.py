@@ -1,0 +1,150 @@
+"""Resolution: choose the gazetteer entry each recognised name refers to.
+
+Each candidate starts from its prior (prominence plus how its name matched, see
+:func:`geomap.gazetteer.prominence`) and gains from the document's context:
+
+- **containers** next to the name: "Paris, Texas", "Huliaipole in the Zaporizhzhia region",
+  "Russia's Krasnodar region" — a candidate inside the named country or region gains a lot;
+- **country support**: countries named in the document (directly, by demonym, or through
+  unambiguous places) favour candidates in them ("Donetsk" in a Ukraine story);
+- **region support**: admin-1 regions named in the document;
+- **spatial coherence**: closeness to the document's other, already clear places.
+
+Far-off homonyms (Odessa TX, Moscow ID, Florida in Cuba) lose unless the context asks for them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from ..gazetteer import Candidate, haversine_km
+from ..models import Mention
+from .recognize import RawMention
+
+#: Context weights (added to a candidate's prior, which is on a log10-population scale).
+W_CONTAINER = 5.0   # the name sits in a named container that holds this candidate
+W_COUNTRY = 1.2     # per log(1 + mentions) of the candidate's country in the document
+W_ADMIN1 = 1.5      # the candidate's admin-1 region is named in the document
+W_NEAR = 1.5        # closeness to the document's clear places, decaying over NEAR_KM
+NEAR_KM = 400.0
+#: A pick with no support from the document (its country unnamed, nothing within FAR_KM) and
+#: a weak prior is kept at reduced confidence: "the small Balkan nation" is not Balkan province.
+FAR_KM = 2000.0
+ISOLATION_PENALTY = 0.4
+#: A pick is "clear" (usable as context) when it beats the runner-up by this much.
+CLEAR_MARGIN = 1.0
+
+#: What may stand between a name and its container: "X, Y", "X in Y", "X oil refinery in Y".
+_CONTAINER_GAP = re.compile(r"^(?:,\s*|\s+(?:[a-z][a-z-]*\s+){0,4}(?:in|near|outside|of)\s+(?:the\s+)?)$")
+
+
+def _containers(text: str, raws: list[RawMention]) -> dict[int, list[int]]:
+    """For each mention index, the indexes of mentions that name a container of it."""
+    out: dict[int, list[int]] = {}
+    for i, mention in enumerate(raws):
+        if i + 1 < len(raws):
+            nxt = raws[i + 1]
+            if _CONTAINER_GAP.match(text[mention.end:nxt.start]):
+                out.setdefault(i, []).append(i + 1)
+                # "in Russia's Krasnodar region": the possessive owner contains the region too
+                if nxt.possessive and i + 2 < len(raws) and text[nxt.end:raws[i + 2].start] in ("'s ", "’s "):
+                    out[i].append(i + 2)
+        if i > 0:
+            prev = raws[i - 1]
+            if prev.possessive and text[prev.end:mention.start] in ("'s ", "’s "):
+                out.setdefault(i, []).append(i - 1)
+    return out
+
+
+def _contains(container: Candidate, cand: Candidate) -> bool:
+    outer, inner = container.place, cand.place
+    if outer.id == inner.id:
+        return False
+    if outer.kind == "country":
+        return inner.country == outer.country
+    if outer.kind == "admin1":
+        return inner.admin1_code is not None and inner.admin1_code == outer.admin1_code
+    if outer.bbox is not None and outer.kind in ("physical", "water"):
+        west, south, east, north = outer.bbox
+        return south <= inner.lat <= north and west <= inner.lon <= east
+    return False
+
+
+def _score(cand: Candidate, raw: RawMention) -> float:
+    score = cand.prior
+    if raw.hint and cand.place.kind == raw.hint:
+        score += 6.0
+    return score
+
+
+def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
+    """Turn recognised spans into resolved mentions, using the whole document as context."""
+    if not raws:
+        return []
+    containers = _containers(text, raws)
+    base = [[(_score(c, raw), c) for c in raw.candidates] for raw in raws]
+
+    def pick(scored):
+        ranked = sorted(scored, key=lambda sc: (-sc[0], sc[1].place.id))
+        best = ranked[0]
+        margin = best[0] - ranked[1][0] if len(ranked) > 1 else 10.0
+        return best, margin
+
+    # pass 1: priors only -> context
+    picks = [pick(scored) for scored in base]
+    for _ in range(2):
+        countries: Counter[str] = Counter()
+        admin1s: Counter[str] = Counter()
+        anchors: list[tuple[str, float, float]] = []
+        for raw, ((_, cand), margin) in zip(raws, picks):
+            place = cand.place
+            clear = margin >= CLEAR_MARGIN or place.kind == "country"
+            if not clear or place.country is None:
+                continue
+            countries[place.country] += 1
+            if place.admin1_code:
+                admin1s[place.admin1_code] += 1
+            if place.kind in ("city", "admin1", "facility"):
+                anchors.append((raw.key, place.lat, place.lon))
+        new_picks = []
+        for i, (raw, scored) in enumerate(zip(raws, base)):
+            rescored = []
+            for score, cand in scored:
+                place = cand.place
+                if place.country and countries[place.country]:
+                    own = 1 if picks[i][0][1].place.country == place.country else 0
+                    support = countries[place.country] - own
+                    if support > 0:
+                        score += W_COUNTRY * math.log1p(support)
+                if place.admin1_code and place.kind != "admin1" and admin1s[place.admin1_code]:
+                    score += W_ADMIN1
+                if place.kind in ("city", "facility") and anchors:
+                    nearest = min((haversine_km(place.lat, place.lon, lat, lon)
+                                   for key, lat, lon in anchors if key != raw.key), default=None)
+                    if nearest is not None:
+                        score += W_NEAR * math.exp(-nearest / NEAR_KM)
+                for j in containers.get(i, ()):
+                    if any(_contains(outer, cand) for outer in raws[j].candidates):
+                        score += W_CONTAINER
+                rescored.append((score, cand))
+            new_picks.append(pick(rescored))
+        picks = new_picks
+
+    mentions = []
+    all_anchors = [(raw.key, p[0][1].place.lat, p[0][1].place.lon) for raw, p in zip(raws, picks)]
+    country_counts = Counter(p[0][1].place.country for p in picks)
+    for raw, ((score, cand), margin) in zip(raws, picks):
+        resolution = 1.0 / (1.0 + math.exp(-2.0 * margin))
+        place = cand.place
+        if place.kind not in ("country", "water") and not raw.demonym and not raw.locative \
+                and country_counts[place.country] <= 1 and cand.prior < 6.5:
+            nearest = min((haversine_km(place.lat, place.lon, lat, lon) for key, lat, lon in all_anchors
+                           if key != raw.key), default=0.0)
+            if nearest > FAR_KM:
+                resolution *= ISOLATION_PENALTY
+        kind = "demonym" if (raw.demonym or cand.match == "demonym") else cand.place.kind
+        mentions.append(Mention(start=raw.start, end=raw.end, text=raw.text, kind=kind, place=cand.place,
+                                confidence=round(raw.confidence * resolution, 3)))
+    return mentions
