@@ -1,0 +1,131 @@
+"""Sentence-level classification: which incident types a sentence reports, and how surely.
+
+A sentence reports type T when it contains a strong cue of T that no longer cue of another type
+covers ("air raid" covers the law-enforcement cue "raid"). Weak cues raise the confidence of a
+strong cue; on their own they report T only when pairing finds a place as their direct target
+("struck Kherson") -- :attr:`TypeEvidence.has_strong` tells pairing which case it is.
+
+Confidence (numbers from ``[scoring]`` in the taxonomy file)::
+
+    base = strong + per_extra_cue * (distinct cues - 1), at most max_cue   (weak only: weak_target ...)
+    x negation_factor    when every cue of the type has a negation within modifier_window words
+    x speculation_factor when every cue of the type has a speculation word ("could", "will", ...)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import Lexicon, load_lexicon
+
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A lexicon match in a sentence; offsets are relative to the sentence text."""
+
+    type: str
+    strong: bool
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TypeEvidence:
+    """Everything a sentence says for one incident type."""
+
+    type: str
+    cues: tuple[Cue, ...]
+    has_strong: bool
+    base: float
+    negated: bool
+    speculative: bool
+    confidence: float
+
+
+def find_cues(text: str, lexicon: Lexicon | None = None, types: frozenset[str] | None = None) -> list[Cue]:
+    """All cues in ``text``, minus those covered by a longer cue of another type, by position."""
+    lx = lexicon or load_lexicon()
+    cues: list[Cue] = []
+    for type_id in lx.type_ids:
+        if types is not None and type_id not in types:
+            continue
+        for strong, table in ((True, lx.strong), (False, lx.weak)):
+            pattern = table.get(type_id)
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                cues.append(Cue(type_id, strong, m.start(), m.end(), m.group(0)))
+    if not cues:
+        return cues
+    # a longer cue of another type that covers a cue, or that starts earlier and runs into it, owns
+    # those words: "air raid" covers "raid"; "sea drones attacked" is naval, not "drones attacked"
+    kept = [c for c in cues if not any(
+        o.type != c.type and (o.strong or not c.strong) and (
+            (o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start))
+            or (o.start < c.start < o.end < c.end))
+        for o in cues)]
+    kept.sort(key=lambda c: (c.start, -c.end))
+    return kept
+
+
+def _words_between(text: str, a: int, b: int) -> int:
+    if b <= a:
+        return 0
+    return len(_WORD.findall(text, a, b))
+
+
+def _near(text: str, cue: Cue, spans: list[tuple[int, int]], window: int) -> bool:
+    for start, end in spans:
+        if end <= cue.start:
+            if _words_between(text, end, cue.start) <= window:
+                return True
+        elif start >= cue.end:
+            if _words_between(text, cue.end, start) <= window:
+                return True
+        else:
+            return True
+    return False
+
+
+def modifier_spans(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
+    if pattern is None:
+        return []
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def classify(text: str, lexicon: Lexicon | None = None, types: frozenset[str] | None = None,
+             cues: list[Cue] | None = None) -> dict[str, TypeEvidence]:
+    """The incident types ``text`` (one sentence) gives evidence for, keyed by type id.
+
+    >>> ev = classify("Russian drones struck an oil depot overnight.")
+    >>> sorted(ev), ev["air_strike"].has_strong
+    (['air_strike'], True)
+    """
+    lx = lexicon or load_lexicon()
+    sc = lx.scoring
+    if cues is None:
+        cues = find_cues(text, lx, types)
+    if not cues:
+        return {}
+    negations = modifier_spans(text, lx.negation)
+    speculations = modifier_spans(text, lx.speculation)
+    by_type: dict[str, list[Cue]] = {}
+    for cue in cues:
+        by_type.setdefault(cue.type, []).append(cue)
+    out: dict[str, TypeEvidence] = {}
+    for type_id, tcues in by_type.items():
+        has_strong = any(c.strong for c in tcues)
+        distinct = len({c.text.lower() for c in tcues})
+        base = (sc.strong if has_strong else sc.weak_target) + sc.per_extra_cue * (distinct - 1)
+        base = min(base, sc.max_cue)
+        relevant = [c for c in tcues if c.strong] or tcues
+        negated = bool(negations) and all(_near(text, c, negations, sc.modifier_window) for c in relevant)
+        speculative = bool(speculations) and all(_near(text, c, speculations, sc.modifier_window)
+                                                 for c in relevant)
+        conf = base * (sc.negation_factor if negated else 1.0) * (sc.speculation_factor if speculative else 1.0)
+        out[type_id] = TypeEvidence(type_id, tuple(tcues), has_strong, base, negated, speculative, conf)
+    return out

@@ -1,0 +1,165 @@
+"""Compile the taxonomy's keyword lexicon into fast regular expressions.
+
+Phrase syntax (written in ``data/incidents/taxonomy.toml``):
+
+* words match case-insensitively on word boundaries: ``"met"`` matches "Met" but not "metal";
+* ``*`` at the end of a word matches any ending: ``"strik*"`` = strike, strikes, striking;
+* a space also matches a hyphen: ``"glide bomb"`` = "glide-bomb";
+* ``" ~ "`` lets up to ``gap_words`` other words stand between two parts:
+  ``"drone* ~ hit"`` = "drones hit", "a drone reportedly hit", "drone attack hit".
+
+Each type's strong and weak cues compile into one alternation each (longest phrases first), so a
+sentence costs two ``finditer`` calls per type. Modifiers (negation, speculation) compile the same
+way. Settings in ``[scoring]`` and ``[pairing]`` are read here too, so every tunable word and
+number lives in the taxonomy file.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import DataError
+from .taxonomy import Taxonomy, load_taxonomy
+
+_WORD_CHARS = r"[\w'’-]*"
+_START = r"(?<![\w'’-])"
+
+
+def phrase_pattern(phrase: str, gap_words: int = 3) -> str:
+    """The regular expression (without flags) for one lexicon phrase.
+
+    >>> import re
+    >>> bool(re.search(phrase_pattern("drone* ~ hit"), "drones reportedly hit"))
+    True
+    """
+    parts = [p.strip() for p in phrase.strip().split("~")]
+    if not all(parts):
+        raise DataError(f"lexicon phrase {phrase!r}: '~' needs words on both sides")
+    gap = r"(?:[\s]+[^\s.;!?]+){0,%d}?\s+" % gap_words
+    out = []
+    for part in parts:
+        words = []
+        for word in part.split():
+            star = word.endswith("*")
+            core = word[:-1] if star else word
+            if not core:
+                raise DataError(f"lexicon phrase {phrase!r}: '*' must end a word")
+            pieces = [re.escape(p) for p in core.split("-")]
+            pat = r"[\s-]?".join(pieces)
+            pat = pat.replace("'", "['’]").replace("’", "['’]")
+            words.append(pat + (_WORD_CHARS if star else ""))
+        out.append(r"[\s-]+".join(words))
+    return _START + gap.join(out) + r"(?![\w-])"
+
+
+def compile_phrases(phrases: tuple[str, ...] | list[str], gap_words: int = 3) -> re.Pattern[str] | None:
+    """One case-insensitive alternation for all phrases, longest first; None when empty."""
+    if not phrases:
+        return None
+    ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
+    # one word-start check up front, so the alternation is only tried where a word begins
+    body = "|".join(f"(?:{phrase_pattern(p, gap_words)[len(_START):]})" for p in ordered)
+    return re.compile(f"{_START}(?=\\w)(?:{body})", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """The ``[scoring]`` table: how cues turn into confidence."""
+
+    strong: float = 0.75
+    weak_target: float = 0.6
+    per_extra_cue: float = 0.05
+    max_cue: float = 0.95
+    negation_factor: float = 0.3
+    speculation_factor: float = 0.7
+    modifier_window: int = 8
+    gap_words: int = 3
+    min_confidence: float = 0.4
+    corroboration: bool = True
+    announced_types: tuple[str, ...] = ("diplomacy", "protest")
+
+
+@dataclass(frozen=True, slots=True)
+class PairingWords:
+    """The ``[pairing]`` table: word lists that decide a place's role in a sentence."""
+
+    speech_verbs: frozenset[str] = frozenset()
+    institutions: frozenset[str] = frozenset()
+    attributive_nouns: frozenset[str] = frozenset()
+    possessive_place_nouns: frozenset[str] = frozenset()
+    place_nouns: frozenset[str] = frozenset()
+    skip_words: frozenset[str] = frozenset()
+    locative: frozenset[str] = frozenset()
+    place_subject: tuple[str, ...] = ()
+    vessel_nouns: frozenset[str] = frozenset()
+    to_types: frozenset[str] = frozenset()
+    speaker_fallback_types: frozenset[str] = frozenset()
+    barriers: frozenset[str] = frozenset()
+    weak_prepositions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Compiled cues per type, modifiers and settings."""
+
+    taxonomy: Taxonomy
+    strong: dict[str, re.Pattern[str]]
+    weak: dict[str, re.Pattern[str]]
+    negation: re.Pattern[str] | None
+    speculation: re.Pattern[str] | None
+    scoring: Scoring
+    pairing: PairingWords
+    type_ids: tuple[str, ...] = field(default=())
+
+
+def _read_extra(path: Path) -> tuple[dict, dict]:
+    with open(path, "rb") as handle:
+        raw = tomllib.load(handle)
+    return raw.get("scoring", {}), raw.get("pairing", {})
+
+
+def load_lexicon(taxonomy: Taxonomy | str | Path | None = None) -> Lexicon:
+    """Compile the lexicon of ``taxonomy`` (default: the bundled taxonomy file), cached per file."""
+    tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+    cached = _CACHE.get(id(tax))
+    if cached is None or cached.taxonomy is not tax:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        cached = _CACHE[id(tax)] = _compile(tax)
+    return cached
+
+
+_CACHE: dict[int, Lexicon] = {}
+
+
+def _compile(tax: Taxonomy) -> Lexicon:
+    scoring_raw, pairing_raw = _read_extra(tax.path)
+    known = set(Scoring.__dataclass_fields__)
+    unknown = sorted(set(scoring_raw) - known)
+    if unknown:
+        raise DataError(f"taxonomy file {tax.path}: unknown [scoring] settings {unknown}")
+    if "announced_types" in scoring_raw:
+        scoring_raw = {**scoring_raw, "announced_types": tuple(scoring_raw["announced_types"])}
+    scoring = Scoring(**scoring_raw)
+    words = {}
+    for name in PairingWords.__dataclass_fields__:
+        values = [str(v).lower() for v in pairing_raw.get(name, ())]
+        words[name] = tuple(values) if name == "place_subject" else frozenset(values)
+    pairing = PairingWords(**words)
+    gap = scoring.gap_words
+    strong = {}
+    weak = {}
+    for t in tax:
+        pat = compile_phrases(t.strong, gap)
+        if pat is not None:
+            strong[t.id] = pat
+        pat = compile_phrases(t.weak, gap)
+        if pat is not None:
+            weak[t.id] = pat
+    return Lexicon(taxonomy=tax, strong=strong, weak=weak,
+                   negation=compile_phrases(tax.negation, gap),
+                   speculation=compile_phrases(tax.speculation, gap),
+                   scoring=scoring, pairing=pairing, type_ids=tuple(tax.types))

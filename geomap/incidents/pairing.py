@@ -1,0 +1,544 @@
+"""Pairing: which place in a sentence is where the incident happened.
+
+Every place mention in a sentence gets a *role* from the words around it (word lists in the
+``[pairing]`` table of the taxonomy file):
+
+==================  ===========================================================  =============
+role                example                                                      incident place
+==================  ===========================================================  =============
+locative            "attacks **on Kyiv**", "**in the Black Sea**", "near Kherson"  yes
+target              "hit **the Afipsky** refinery", "shelled Kherson"             yes
+modifier            "the **Florida** meeting", "the Kyiv strike"                  yes
+subject_place       "**Kherson** was shelled", "Istanbul hosted talks"            yes
+possessive_place    "**Kharkiv's** power grid", "the country's airspace"          yes
+to                  "travel **to Moscow**" (only for ``to_types``)                 yes
+container           "... refinery in **Russia's Krasnodar region**"               region of the place it contains
+speaker             "**Moldova** said", "Kyiv says", "according to Romania"       only as a fallback
+actor / agent       "**Russia** launched", "used **by Russia**"                    no
+origin              "drones launched **from** Crimea"                             no
+owner / attributive "**Kyiv's** negotiating team", "**US** officials"              no
+institution         "the **Kremlin** said" (unless "in/at the Kremlin")           no
+person / name       "Marco **Rubio**", "the tanker **KAIRO**"                     no
+demonym             "**Russian** drones" (context only)                          no
+==================  ===========================================================  =============
+
+A place joined to an earlier one by "and"/"," takes its role ("attacks on Kyiv and Odesa").
+Anaphors ("the country's airspace", "throughout the country", "its territory") are resolved to the
+nearest earlier country in the sentence (or the previous sentence), speaker included: "Moldova
+said Russian drones had entered the country's airspace" pairs the airspace violation with Moldova.
+A type that finds no place may fall back to the speaker when it is listed in
+``speaker_fallback_types`` ("The intrusion, which Chisinau said ...").
+
+A place pairs with type T only when no clause barrier ("while", "but", "as", ";", ...) stands
+between it and a cue of T; a type with only weak cues needs the place right after or before the cue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Mention, Place
+from .classify import Cue, TypeEvidence
+from .lexicon import Lexicon
+
+_TOKEN = re.compile(r"[\w][\w'’.-]*[\w]|[\w]|--|[—–,;:()\"“”]")
+_POSSESSIVE = re.compile(r"\A['’]s?\b")
+_ANAPHOR = re.compile(
+    r"\b(?:(?P<det>the|this|that)\s+(?P<noun>country|nation|city|region)(?:['’]s)?"
+    r"|(?P<its>its)\s+(?:airspace|air space|territory|territorial waters|waters|soil|skies|borders?))\b",
+    re.IGNORECASE)
+_EXEMPT = re.compile(r"\b(?:as well as|such as|as part of|as a result|as many as|as much as|as far as)\b",
+                     re.IGNORECASE)
+_PLACE_PREFIX = frozenset("""north south east west northern southern eastern western central upper lower
+greater new old saint st san santa lake mount cape port fort gulf sea bay black red white great little""".split())
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "last", "monday's", "friday's"})
+_NEAR = frozenset({"near", "outside", "around", "off", "outskirts", "suburbs", "suburb", "vicinity", "near"})
+_PASSIVE = frozenset({"been", "be", "being", "was", "were", "is", "are"})
+_ACCEPT = {"locative": 1.0, "target": 1.0, "modifier": 0.95, "subject_place": 0.9, "possessive_place": 0.95,
+           "to": 0.95}
+_ANAPHOR_FACTOR = 0.9
+_SPEAKER_FACTOR = 0.6
+_FAR_WORDS = 15
+_FAR_FACTOR = 0.85
+
+
+@dataclass(slots=True)
+class Item:
+    """A place mention (or a resolved anaphor) inside one sentence, with its role."""
+
+    start: int          # offsets relative to the sentence text
+    end: int
+    text: str
+    kind: str
+    place: Place | None
+    confidence: float
+    role: str = "bare"
+    governor: str = ""
+    cue_types: frozenset[str] = frozenset()
+    container: Place | None = None
+    anaphor: bool = False
+    near: bool = False
+    skipped_determiner: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A place paired with an incident type in one sentence."""
+
+    type: str
+    place: Place
+    mention: str
+    kind: str
+    start: int            # offsets relative to the sentence
+    end: int
+    role: str
+    factor: float         # how sure the pairing is (multiplies the type's confidence)
+    container: Place | None
+    geo_precision: int
+    cue: Cue
+    evidence: TypeEvidence
+    speaker_fallback: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def geo_precision(place: Place, near: bool = False) -> int:
+    """ACLED-style geo precision from the place kind: 1 the place itself, 2 near it or part of a
+    region, 3 only a large region, a country or a sea.
+
+    city / facility: 1 (2 when the text says "near", "outside", "off", "the outskirts of");
+    admin1: 2; physical: 2, or 3 when its box is larger than 4 square degrees; country, water: 3.
+    """
+    kind = place.kind
+    if kind in ("city", "facility"):
+        return 2 if near else 1
+    if kind == "admin1":
+        return 2
+    if kind == "physical":
+        if place.bbox is not None:
+            w, s, e, n = place.bbox
+            if abs(e - w) * abs(n - s) > 4.0:
+                return 3
+        return 2
+    return 3
+
+
+def contains(outer: Place, inner: Place) -> bool:
+    """True when ``outer`` (a country or admin-1 region) contains ``inner``."""
+    if outer.id == inner.id:
+        return False
+    if outer.kind == "country":
+        return inner.kind != "country" and inner.country is not None and inner.country == outer.country
+    if outer.kind == "admin1":
+        if inner.kind in ("country", "admin1", "water"):
+            return False
+        if outer.admin1_code and inner.admin1_code:
+            return outer.admin1_code == inner.admin1_code
+        if inner.admin1 and inner.country == outer.country:
+            return inner.admin1.lower() in (outer.name.lower(), (outer.admin1 or "").lower())
+        if outer.bbox and inner.country == outer.country:
+            w, s, e, n = outer.bbox
+            return w <= inner.lon <= e and s <= inner.lat <= n
+    return False
+
+
+class _Sentence:
+    """Token and cue lookups for one sentence."""
+
+    def __init__(self, text: str, cues: list[Cue]):
+        self.text = text
+        self.tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+        self.cues = cues
+        self.title_case = self._title_case()
+
+    def _title_case(self) -> bool:
+        words = [t for _, _, t in self.tokens if t[0].isalpha()]
+        if len(words) < 3:
+            return True
+        caps = sum(1 for w in words if w[0].isupper())
+        return caps / len(words) > 0.6
+
+    def token_before(self, pos: int) -> int:
+        lo, hi = 0, len(self.tokens)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.tokens[mid][1] <= pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo - 1
+
+    def token_after(self, pos: int) -> int:
+        for i, (s, _, _) in enumerate(self.tokens):
+            if s >= pos:
+                return i
+        return len(self.tokens)
+
+    def cue_covering(self, start: int, end: int) -> list[Cue]:
+        return [c for c in self.cues if c.start <= start and end <= c.end]
+
+    def words(self, a: int, b: int) -> int:
+        return sum(1 for s, e, t in self.tokens if s >= a and e <= b and t[0].isalnum())
+
+
+def _item_at(items: list[Item], pos: int, exclude: Item) -> Item | None:
+    for it in items:
+        if it is not exclude and it.start <= pos < it.end:
+            return it
+    return None
+
+
+def _left(sent: _Sentence, it: Item, items: list[Item], words) -> tuple[str, Item | None]:
+    """The word that governs a mention from the left, after skipping determiners and adjectives."""
+    i = sent.token_before(it.start)
+    skipped = 0
+    while i >= 0:
+        s, e, tok = sent.tokens[i]
+        other = _item_at(items, s, it)
+        if other is not None:
+            after = sent.text[other.end:other.end + 2]
+            if _POSSESSIVE.match(after) or other.kind == "demonym":
+                i = sent.token_before(other.start)
+                continue
+            return "mention", other
+        low = tok.lower()
+        if low.endswith(("'s", "’s")):
+            low = low[:-2]
+        if low in ("and", "or", ",", "&", "as"):
+            if low == "as" and not sent.text[:s].lower().rstrip().endswith("as well"):
+                return "as", None
+            j = i - 1
+            while j >= 0 and sent.tokens[j][2].lower() in (",", "and", "or", "well", "as"):
+                j -= 1
+            if j >= 0:
+                prev = _item_at(items, sent.tokens[j][0], it)
+                if prev is not None and prev.start < it.start:
+                    return "coord", prev
+            return low, None
+        if low == "of":
+            if i > 0 and sent.tokens[i - 1][2].lower() in words.place_nouns:
+                if sent.tokens[i - 1][2].lower() in _NEAR:
+                    it.near = True
+                i -= 2
+                continue
+            return "of", None
+        if low in words.skip_words and skipped < 6:
+            if low in _DETERMINERS:
+                it.skipped_determiner = True
+            skipped += 1
+            i -= 1
+            continue
+        if low == "to" and i > 0 and sent.tokens[i - 1][2].lower() == "according":
+            return "speaker", None
+        cues = sent.cue_covering(s, e)
+        if cues:
+            it.cue_types = frozenset(c.type for c in cues)
+            return "target", None
+        return low, None
+    return "start", None
+
+
+def _right_possessive(sent: _Sentence, it: Item, items: list[Item], words) -> tuple[str, Item | None] | None:
+    rest = sent.text[it.end:]
+    if not _POSSESSIVE.match(rest):
+        return None
+    j = sent.token_after(it.end + 1)
+    # skip the "'s" remnant and adjectives
+    while j < len(sent.tokens):
+        s, e, tok = sent.tokens[j]
+        if s < it.end + 2:
+            j += 1
+            continue
+        other = _item_at(items, s, it)
+        if other is not None and other.kind != "demonym":
+            return "container_of", other
+        low = tok.lower()
+        if low in words.skip_words:
+            j += 1
+            continue
+        if low in words.possessive_place_nouns:
+            return "possessive_place", None
+        return "owner", None
+    return "owner", None
+
+
+def _speech_after(sent: _Sentence, it: Item, words) -> bool:
+    j = sent.token_after(it.end)
+    for k in range(j, min(j + 5, len(sent.tokens))):
+        tok = sent.tokens[k][2].lower()
+        if tok in words.speech_verbs:
+            # "has not been accused", "was told": passive, the place is not speaking
+            return k == 0 or sent.tokens[k - 1][2].lower() not in _PASSIVE
+        if not tok[0].isalnum() or tok in words.barriers or tok in ("and", "or", "that", "which", "it"):
+            return False
+    return False
+
+
+def _subject_after(sent: _Sentence, it: Item, words) -> bool:
+    tail = sent.text[it.end:it.end + 60].lower()
+    for phrase in words.place_subject:
+        if re.match(r"\A(?:\s+[\w-]+){0,2}?\s+" + re.escape(phrase) + r"\b", tail):
+            return True
+    return False
+
+
+def _cue_right_after(sent: _Sentence, it: Item) -> list[Cue]:
+    j = sent.token_after(it.end)
+    if j >= len(sent.tokens):
+        return []
+    s = sent.tokens[j][0]
+    return [c for c in sent.cues if c.start == s]
+
+
+def _is_person(sent: _Sentence, it: Item, items: list[Item]) -> bool:
+    if sent.title_case:
+        return False
+    i = sent.token_before(it.start)
+    if i < 1:  # first token of the sentence (or none before it) cannot tell
+        return False
+    s, e, tok = sent.tokens[i]
+    if e != it.start - 1 or not tok[0].isupper() or not tok.isalpha() or tok.isupper():
+        return False
+    if _item_at(items, s, it) is not None or tok.lower() in _PLACE_PREFIX:
+        return False
+    prev = sent.tokens[i - 1][2]
+    return prev not in ('"', "“", "(")
+
+
+def _is_vessel(sent: _Sentence, it: Item, words) -> bool:
+    i = sent.token_before(it.start)
+    for k in range(i, max(i - 4, -1), -1):
+        tok = sent.tokens[k][2].lower()
+        if tok in words.vessel_nouns:
+            return True
+        if tok in words.locative or tok in ("to", "from"):
+            return False
+    return False
+
+
+def assign_roles(text: str, mentions: list[Item], cues: list[Cue], lexicon: Lexicon) -> list[Item]:
+    """Give every item its role (in place) and return the items in text order."""
+    words = lexicon.pairing
+    sent = _Sentence(text, cues)
+    items = sorted(mentions, key=lambda m: m.start)
+    for it in items:
+        if it.kind == "demonym":
+            it.role = "demonym"
+            continue
+        if it.place is None:
+            it.role = "unresolved"
+            continue
+        letters = [ch for ch in it.text if ch.isalpha()]
+        if len(letters) >= 4 and it.text.isupper() and not sent.title_case:
+            it.role = "name"
+            continue
+        if _is_vessel(sent, it, words):
+            it.role = "name"
+            continue
+        if not it.anaphor and _is_person(sent, it, items):
+            it.role = "person"
+            continue
+        gov, other = _left(sent, it, items, words)
+        it.governor = gov
+        if gov == "coord" and other is not None:
+            role = other.role if other.role not in ("container",) else "bare"
+            it.near = it.near or other.near
+            it.cue_types = other.cue_types
+        elif gov == "mention" and other is not None:
+            role = "bare"
+        elif gov in words.locative:
+            role = "locative"
+            it.near = it.near or gov in _NEAR
+        elif gov == "target":
+            role = "target"
+        elif gov == "to":
+            role = "to"
+        elif gov == "from":
+            role = "origin"
+        elif gov == "by":
+            role = "agent"
+        elif gov == "speaker" or gov in words.speech_verbs:
+            role = "speaker"
+        else:
+            role = "bare"
+        if it.text.lower().removeprefix("the ") in words.institutions and gov not in ("in", "at", "inside"):
+            it.role = "institution"
+            continue
+        poss = _right_possessive(sent, it, items, words)
+        if poss is not None:
+            kind, target = poss
+            if kind == "container_of" and target is not None:
+                role = "container_of"
+            elif kind == "possessive_place":
+                role = role if role in _ACCEPT else "possessive_place"
+            else:
+                role = "owner"
+        else:
+            j = sent.token_after(it.end)
+            nxt = sent.tokens[j][2].lower() if j < len(sent.tokens) else ""
+            if nxt in words.attributive_nouns and role not in ("target",):
+                role = "attributive"
+            elif role == "bare":
+                if it.skipped_determiner and _cue_right_after(sent, it):
+                    role = "modifier"
+                    it.cue_types = frozenset(c.type for c in _cue_right_after(sent, it))
+                elif _speech_after(sent, it, words):
+                    role = "speaker"
+                elif _subject_after(sent, it, words):
+                    role = "subject_place"
+                elif role == "bare" and it.kind == "country":
+                    role = "actor"
+            elif role in ("bare", "to", "locative") and _speech_after(sent, it, words) and gov not in words.locative:
+                role = "speaker"
+        it.role = role
+    _mark_containers(sent, items)
+    return items
+
+
+def _mark_containers(sent: _Sentence, items: list[Item]) -> None:
+    """"X in Russia's Krasnodar region": Krasnodar (and Russia) become X's region, not places."""
+    for idx, it in enumerate(items):
+        if it.place is None or it.role in ("demonym", "name", "person", "institution"):
+            continue
+        if it.role == "container_of":
+            it.role = "container"
+            continue
+        if it.governor not in ("in", ",", "of", "mention", "bare") and it.role != "locative":
+            continue
+        for prev in reversed(items[:idx]):
+            if prev.place is None or prev.role in ("demonym", "container", "container_of"):
+                continue
+            if sent.words(prev.end, it.start) > 6 or ";" in sent.text[prev.end:it.start]:
+                break
+            if contains(it.place, prev.place):
+                it.role = "container"
+                if it.place.kind == "admin1" or prev.container is None:
+                    prev.container = it.place
+                break
+            break
+
+
+def resolve_anaphors(text: str, items: list[Item], previous: list[Item] | None = None) -> list[Item]:
+    """Items for "the country('s)", "its airspace", "the city" pointing back at an earlier place."""
+    out: list[Item] = []
+    for m in _ANAPHOR.finditer(text):
+        if any(it.start <= m.start() < it.end for it in items):
+            continue
+        noun = (m.group("noun") or "country").lower()
+        want = {"country": "country", "nation": "country", "city": "city", "region": "admin1"}[noun]
+        antecedent = None
+        for it in reversed(items):
+            if it.end <= m.start() and it.place is not None and it.kind == want and it.role not in (
+                    "demonym", "name", "person", "institution"):
+                antecedent = it
+                break
+        if antecedent is None and previous:
+            for it in reversed(previous):
+                if it.place is not None and it.kind == want and it.role not in (
+                        "demonym", "name", "person", "institution"):
+                    antecedent = it
+                    break
+        if antecedent is None:
+            continue
+        out.append(Item(start=m.start(), end=m.end(), text=m.group(0), kind=antecedent.kind,
+                        place=antecedent.place, confidence=antecedent.confidence, anaphor=True,
+                        container=antecedent.container))
+    return out
+
+
+def _blocked(sent_text: str, a: int, b: int, barriers: frozenset[str]) -> bool:
+    between = _EXEMPT.sub(" ", sent_text[a:b].lower())
+    if ";" in between and ";" in barriers:
+        return True
+    return any(w in barriers for w in re.findall(r"[a-z]+", between))
+
+
+def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexicon: Lexicon) -> list[Pair]:
+    """Pair the types of one sentence with its places (items already have roles)."""
+    words = lexicon.pairing
+    sent_words = _Sentence(text, [])
+    pairs: list[Pair] = []
+    strong_cues = sorted((c for ev in evidence.values() for c in ev.cues if c.strong), key=lambda c: c.end)
+    for type_id, ev in evidence.items():
+        found: list[Pair] = []
+        for it in items:
+            if it.place is None:
+                continue
+            role = it.role
+            if role not in _ACCEPT or (role == "to" and type_id not in words.to_types):
+                continue
+            owner = _owner(text, it, strong_cues, words.barriers) if role in ("locative", "target", "to") else None
+            if owner is not None and owner.type != type_id and not any(
+                    c.start < owner.end and owner.start < c.end for c in ev.cues):
+                continue
+            best: tuple[int, Cue] | None = None
+            for cue in ev.cues:
+                if not ev.has_strong or cue.strong:
+                    a, b = (cue.end, it.start) if cue.end <= it.start else (it.end, cue.start)
+                    if cue.start < it.end and it.start < cue.end:
+                        a = b = it.start
+                    if _blocked(text, a, b, words.barriers):
+                        continue
+                    dist = sent_words.words(a, b)
+                    if not ev.has_strong:
+                        adjacent = (role == "modifier" and type_id in it.cue_types) or (
+                            role == "target" and type_id in it.cue_types and _verb_like(cue.text)) or (
+                            role == "locative" and cue.end <= it.start and dist <= 4
+                            and it.governor in words.weak_prepositions)
+                        if not adjacent:
+                            continue
+                    if best is None or dist < best[0]:
+                        best = (dist, cue)
+            if best is None:
+                continue
+            factor = _ACCEPT[role] * (_ANAPHOR_FACTOR if it.anaphor else 1.0)
+            if best[0] > _FAR_WORDS:
+                factor *= _FAR_FACTOR
+            found.append(Pair(type_id, it.place, it.text, it.kind, it.start, it.end, role, factor,
+                              it.container, geo_precision(it.place, it.near), best[1], ev))
+        if not found and type_id in words.speaker_fallback_types and ev.has_strong:
+            for it in items:
+                if it.role == "speaker" and it.place is not None and it.kind in ("country", "city", "admin1"):
+                    cue = min(ev.cues, key=lambda c: abs(c.start - it.start))
+                    found.append(Pair(type_id, it.place, it.text, it.kind, it.start, it.end, "speaker",
+                                      _SPEAKER_FACTOR, it.container, geo_precision(it.place), cue, ev,
+                                      speaker_fallback=True))
+        pairs.extend(found)
+    return pairs
+
+
+def _owner(text: str, it: Item, strong_cues: list[Cue], barriers: frozenset[str]) -> Cue | None:
+    """The strong cue a prepositional place hangs on: the nearest one ending before it in its clause
+    ("rallied in Tbilisi ... freeze talks": Tbilisi belongs to the rally, not to the talks)."""
+    best = None
+    for cue in strong_cues:
+        if cue.end <= it.start and not _blocked(text, cue.end, it.start, barriers):
+            best = cue
+    return best
+
+
+_IRREGULAR_PAST = frozenset({"struck", "hit", "shot", "sank", "sunk", "took", "blew", "downed"})
+
+
+def _verb_like(cue_text: str) -> bool:
+    """A weak cue can take a place as its object only when it reads as a verb ("struck", "shelled")."""
+    last = cue_text.lower().split()[-1]
+    return last in _IRREGULAR_PAST or last.endswith(("ed", "ing"))
+
+
+def items_from_mentions(mentions: list[Mention], offset: int, end: int) -> list[Item]:
+    """Items for the mentions that fall inside [offset, end) of the article, sentence-relative."""
+    return [Item(start=m.start - offset, end=m.end - offset, text=m.text, kind=m.kind, place=m.place,
+                 confidence=m.confidence)
+            for m in mentions if m.start >= offset and m.end <= end]
+
+
+def pair_sentence(text: str, mentions: list[Item], cues: list[Cue], evidence: dict[str, TypeEvidence],
+                  lexicon: Lexicon, previous: list[Item] | None = None) -> tuple[list[Pair], list[Item]]:
+    """Roles, anaphors and pairs for one sentence; returns (pairs, items) -- items feed the next call."""
+    items = assign_roles(text, mentions, cues, lexicon)
+    if evidence:
+        anaphors = resolve_anaphors(text, items, previous)
+        if anaphors:
+            items = assign_roles(text, items + anaphors, cues, lexicon)
+    return (pair(text, items, evidence, lexicon) if evidence else []), items

@@ -1,0 +1,97 @@
+"""A small sentence splitter that keeps character offsets into the article text.
+
+Rules, in order:
+
+* a blank line (paragraph break) always ends a sentence, so headings stand alone;
+* ``.``, ``!`` or ``?`` (possibly repeated, possibly followed by closing quotes or brackets) ends a
+  sentence when whitespace and then an upper-case letter, a digit or an opening quote follow;
+* except after a known abbreviation ("Gen.", "Mr.", "Nov.", "e.g."), a single initial ("John F.
+  Kennedy") or a dotted acronym ("U.S.", "U.K.") -- an acronym still ends a sentence when the next
+  word is a typical sentence opener ("... in the U.S. The talks ...").
+
+Offsets are Python string offsets, end-exclusive, and ``text == article[start:end]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Lower-cased abbreviations (without the final dot) after which a dot does not end a sentence.
+ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof gen lt col maj capt cpt sgt cmdr adm gov sen rep pres rev st mt ft no nos vs etc
+jan feb mar apr jun jul aug sep sept oct nov dec approx dept est fig inc ltd co corp jr sr
+e.g i.e cf al ca
+""".split())
+
+#: Words that start a new sentence after a dotted acronym such as "U.S.".
+SENTENCE_OPENERS = frozenset("""
+the a an he she it they we i his her its their this that these those but and in on at after before
+meanwhile however earlier later also officials authorities
+""".split())
+
+_BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence: its offsets in the article and its text."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the "." at ``dot`` closes an abbreviation rather than a sentence."""
+    m = _WORD_BEFORE.search(text, 0, dot)
+    if not m:
+        return False
+    word = m.group(1).lstrip("(\"'“‘")
+    if not word:
+        return False
+    low = word.lower().rstrip(".")
+    if low in ABBREVIATIONS:
+        return True
+    if len(word) == 1 and word.isupper():  # an initial: "John F. Kennedy"
+        return True
+    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):  # "U.S", "e.g"
+        nxt = re.match(r"\s+[\"'“‘(]?([\w']+)", text[dot + 1:])
+        return not (nxt and nxt.group(1).lower() in SENTENCE_OPENERS)
+    return False
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split ``text`` into sentences with offsets; whitespace-only pieces are dropped.
+
+    >>> [s.text for s in split_sentences('Gen. Smith met U.S. envoys. Talks "went well." Next?')]
+    ['Gen. Smith met U.S. envoys.', 'Talks "went well."', 'Next?']
+    """
+    cuts: list[tuple[int, int]] = []  # (end of sentence, start of the next)
+    for m in _PARAGRAPH.finditer(text):
+        cuts.append((m.start(), m.end()))
+    for m in _BOUNDARY.finditer(text):
+        first_dot = m.start()
+        if text[first_dot] == "." and m.group(0).count(".") == 1 and _is_abbreviation(text, first_dot):
+            continue
+        cuts.append((m.end(), m.end()))
+    cuts.sort()
+    sentences: list[Sentence] = []
+    pos = 0
+    for end, nxt in cuts + [(len(text), len(text))]:
+        if end < pos:
+            continue
+        _append(sentences, text, pos, end)
+        pos = nxt
+    return sentences
+
+
+def _append(out: list[Sentence], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        out.append(Sentence(start, end, text[start:end]))
