@@ -11,7 +11,7 @@ import datetime as _dt
 from dataclasses import dataclass, field, fields
 
 #: Kinds of gazetteer entry, most specific last.
-PLACE_KINDS = ("country", "admin1", "water", "physical", "city", "facility")
+PLACE_KINDS = ("country", "admin1", "admin2", "water", "physical", "city", "facility")
 #: A mention is a place of one of the kinds above, or a demonym ("Russian") that refers to a country.
 MENTION_KINDS = PLACE_KINDS + ("demonym",)
 

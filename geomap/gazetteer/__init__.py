@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import Place
-from .index import ABBREVIATION, ALTERNATE, DEMONYM, PRIMARY, ensure_index
+from .index import ABBREVIATION, AFTER_COMMA, ALTERNATE, DEMONYM, PRIMARY, ensure_index
 from .names import loose_key, name_key, split_kind_hint
 
 __all__ = ["Candidate", "Gazetteer", "load_gazetteer", "name_key", "prominence"]
@@ -23,7 +23,7 @@ __all__ = ["Candidate", "Gazetteer", "load_gazetteer", "name_key", "prominence"]
 #: Prominence of areas without a population figure, on the log10(population) scale of cities.
 #: An admin-1 region ranks like a city of 100,000 people, so a bigger same-named city wins
 #: ("Krasnodar" is the city) and a smaller one loses ("Florida" is the US state, not the Cuban town).
-AREA_PROMINENCE = {"admin1": 5.0, "water": 6.5, "physical": 5.5, "facility": 3.0}
+AREA_PROMINENCE = {"admin1": 5.0, "admin2": 4.0, "water": 6.5, "physical": 5.5, "facility": 3.0}
 #: Countries rank above everything else of the same name.
 COUNTRY_PROMINENCE = 9.0
 #: Score bonus by how a name matched.
@@ -49,6 +49,7 @@ class Candidate:
     match: str      # "primary" | "alternate" | "demonym" | "loose"
     surface: str    # the stored spelling that matched
     abbreviation: bool = False
+    after_comma: bool = False  # only valid as "Paris, Tenn."
 
     @property
     def prior(self) -> float:
@@ -106,13 +107,14 @@ class Gazetteer:
                 match = "loose"
             elif flags & PRIMARY:
                 match = "primary"
-            elif flags & (ALTERNATE | ABBREVIATION):
+            elif flags & (ALTERNATE | ABBREVIATION | AFTER_COMMA):
                 match = "alternate"
             elif flags & DEMONYM:
                 match = "demonym"
             else:  # pragma: no cover - every stored name has a flag
                 continue
-            out.append(Candidate(self._place(rowid), match, surface, bool(flags & ABBREVIATION)))
+            out.append(Candidate(self._place(rowid), match, surface, bool(flags & ABBREVIATION),
+                                 bool(flags & AFTER_COMMA) and not flags & (PRIMARY | ALTERNATE | ABBREVIATION)))
         result = tuple(out)
         if len(self._lookups) > 200_000:
             self._lookups.clear()

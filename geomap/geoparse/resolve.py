@@ -27,6 +27,7 @@ from .recognize import RawMention
 W_CONTAINER = 5.0   # the name sits in a named container that holds this candidate
 W_COUNTRY = 1.2     # per log(1 + mentions) of the candidate's country in the document
 W_ADMIN1 = 1.5      # the candidate's admin-1 region is named in the document
+W_ADMIN1_CHILD = 1.5  # an admin-1 candidate holds places the document names (at most twice)
 W_NEAR = 1.5        # closeness to the document's clear places, decaying over NEAR_KM
 NEAR_KM = 400.0
 #: A pick with no support from the document (its country unnamed, nothing within FAR_KM) and
@@ -79,6 +80,27 @@ def _score(cand: Candidate, raw: RawMention) -> float:
     return score
 
 
+#: A weak span (a common word, a first name, a surname...) counts as a place only with support:
+#: a container next to it, its region named elsewhere, or its country named and a place nearby.
+SUPPORT_KM = 300.0
+
+
+def _supported(i: int, raws: list[RawMention], picks, containers) -> bool:
+    if containers.get(i):
+        return True
+    place = picks[i][0][1].place
+    if place.kind in ("country", "water", "physical"):
+        return True
+    others = [p[0][1].place for j, p in enumerate(picks) if j != i and raws[j].key != raws[i].key
+              and raws[j].weak is None]
+    if place.admin1_code and any(o.admin1_code == place.admin1_code and o.kind != "country" for o in others):
+        return True
+    same_country = [o for o in others if o.country == place.country]
+    return len(same_country) >= 2 and any(
+        haversine_km(place.lat, place.lon, o.lat, o.lon) <= SUPPORT_KM for o in same_country
+        if o.kind not in ("country", "water", "physical"))
+
+
 def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
     """Turn recognised spans into resolved mentions, using the whole document as context."""
     if not raws:
@@ -120,6 +142,9 @@ def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
                         score += W_COUNTRY * math.log1p(support)
                 if place.admin1_code and place.kind != "admin1" and admin1s[place.admin1_code]:
                     score += W_ADMIN1
+                if place.kind == "admin1" and place.admin1_code:
+                    own = 1 if picks[i][0][1].place.admin1_code == place.admin1_code else 0
+                    score += W_ADMIN1_CHILD * min(2, admin1s[place.admin1_code] - own)
                 if place.kind in ("city", "facility") and anchors:
                     nearest = min((haversine_km(place.lat, place.lon, lat, lon)
                                    for key, lat, lon in anchors if key != raw.key), default=None)
@@ -132,6 +157,9 @@ def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
             new_picks.append(pick(rescored))
         picks = new_picks
 
+    keep = [raw.weak is None or _supported(i, raws, picks, containers) for i, raw in enumerate(raws)]
+    raws = [raw for raw, k in zip(raws, keep) if k]
+    picks = [p for p, k in zip(picks, keep) if k]
     mentions = []
     all_anchors = [(raw.key, p[0][1].place.lat, p[0][1].place.lon) for raw, p in zip(raws, picks)]
     country_counts = Counter(p[0][1].place.country for p in picks)
