@@ -1,0 +1,550 @@
+"""Incident files: write the incidents GeoDataFrame to GeoJSON, GeoPackage, GeoParquet or CSV, and
+read any of them back to the same columns and dtypes.
+
+The incidents table (see :mod:`geomap.models`) has the columns ``INCIDENT_COLUMNS`` plus a Point
+``geometry`` (lon/lat, EPSG:4326). In memory the dtypes are fixed (:data:`COLUMN_KINDS`):
+
+* text columns are ``object`` holding ``str`` or ``None`` (never NaN);
+* ``lat``, ``lon``, ``confidence`` are ``float64``;
+* ``geo_precision``, ``date_precision``, ``reports`` are ``int64``;
+* ``geonameid`` is ``object`` holding ``int`` or ``None``;
+* ``sources`` is ``object`` holding a ``list`` of ``str``.
+
+Formats, chosen by the file's extension (or ``driver=``):
+
+=================== ===================================================================
+``.geojson .json``  RFC 7946 FeatureCollection: WGS84 lon/lat, no ``crs`` member, full
+                    float precision, ``sources`` a JSON array; written and read by geomap
+                    itself (exact round trip, nothing lost in a C parser).
+``.gpkg``           GeoPackage through pyogrio, layer ``incidents``; ``sources`` as JSON text.
+``.parquet``        GeoParquet through ``GeoDataFrame.to_parquet``; ``sources`` a list column.
+``.geoparquet``
+``.csv``            UTF-8 CSV: every column (``lat``/``lon`` included) plus ``geometry`` as
+                    WKT; ``sources`` as JSON text; missing values are empty cells. On reading,
+                    ``geometry`` is optional (points are then built from ``lon``/``lat``).
+=================== ===================================================================
+
+**Text sanitisation on write** (the same in every format, so all formats read back alike):
+NUL characters (U+0000) are removed, because SQLite/GDAL text and C strings end at them; lone
+surrogates (U+D800..U+DFFF, which UTF-8 cannot encode) become U+FFFD; and a text value that is empty
+after that is written as missing (``None``), because CSV cannot tell an empty cell from a missing
+one. Every other character, control characters and newlines included, is kept exactly.
+:func:`sanitize_text` is the rule; ``read_incidents(write_incidents(df))`` equals
+``sanitize_incidents(df)``. Columns that are not incident columns are not written.
+
+Output is atomic (:func:`geomap._atomic.atomic_path`): a failed write leaves the previous file
+intact and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as _dt
+import json
+import math
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import MISSING, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._atomic import atomic_path
+from .errors import GeomapError, InputError, OutputError, UsageError
+from .models import INCIDENT_COLUMNS, Incident
+
+#: Layer name inside GeoPackages written by geomap (and of the incident store).
+LAYER = "incidents"
+#: EPSG code of every incidents table.
+CRS = "EPSG:4326"
+
+#: extension -> format name
+FORMATS: dict[str, str] = {
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".gpkg": "GPKG",
+    ".parquet": "Parquet",
+    ".geoparquet": "Parquet",
+    ".csv": "CSV",
+}
+_DRIVER_ALIASES = {
+    "geojson": "GeoJSON", "json": "GeoJSON", "gpkg": "GPKG", "geopackage": "GPKG",
+    "parquet": "Parquet", "geoparquet": "Parquet", "csv": "CSV",
+}
+
+# --- column kinds, from the Incident dataclass (its annotations are the source of truth) ---
+
+_ANNOTATION_KINDS = {
+    "str": "text", "str | None": "text", "float": "float", "int": "int",
+    "int | None": "optint", "list[str]": "list",
+}
+
+
+def _column_kinds() -> dict[str, str]:
+    kinds = {}
+    for f in fields(Incident):
+        kind = _ANNOTATION_KINDS.get(str(f.type))
+        if kind is None:  # pragma: no cover - guards future edits of models.Incident
+            raise TypeError(f"geomap.export does not know how to store Incident.{f.name}: {f.type}")
+        kinds[f.name] = kind
+    return kinds
+
+
+#: column -> "text" | "float" | "int" | "optint" | "list"
+COLUMN_KINDS: dict[str, str] = _column_kinds()
+TEXT_COLUMNS = tuple(c for c, k in COLUMN_KINDS.items() if k == "text")
+LIST_COLUMNS = tuple(c for c, k in COLUMN_KINDS.items() if k == "list")
+
+
+def _defaults() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(Incident):
+        if f.default is not MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            out[f.name] = f.default_factory
+        elif "None" in str(f.type):
+            out[f.name] = None
+    return out
+
+
+#: columns that may be absent from an input table, with the value they take then
+#: (a callable is a factory, as in ``dataclasses``)
+COLUMN_DEFAULTS: dict[str, Any] = _defaults()
+
+# --- sanitising and coercing values ---
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def sanitize_text(value: str | None) -> str | None:
+    """The write-time text rule: drop NUL, replace lone surrogates with U+FFFD, empty -> None."""
+    if value is None:
+        return None
+    value = _SURROGATES.sub("\ufffd", value.replace("\x00", ""))
+    return value or None
+
+
+def _sanitize_list_item(value: str) -> str:
+    return _SURROGATES.sub("\ufffd", value.replace("\x00", ""))
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _text(value: Any) -> str | None:
+    if _is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _float(value: Any) -> float:
+    if _is_missing(value) or value == "":
+        return math.nan
+    return float(value)
+
+
+def _optint(value: Any) -> int | None:
+    if _is_missing(value) or value == "":
+        return None
+    if isinstance(value, str):
+        value = float(value) if any(ch in value for ch in ".eE") else int(value)
+    if isinstance(value, float | np.floating):
+        if not float(value).is_integer():
+            raise ValueError(f"{value!r} is not a whole number")
+    return int(value)
+
+
+def _int(value: Any) -> int:
+    result = _optint(value)
+    if result is None:
+        raise ValueError("missing value")
+    return result
+
+
+def _strlist(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        if not value.strip():
+            return []
+        parsed = json.loads(value)
+        if not isinstance(parsed, list):
+            raise ValueError("expected a JSON array of strings")
+        value = parsed
+    if isinstance(value, np.ndarray | list | tuple | pd.Series):
+        return [str(v) for v in list(value) if not _is_missing(v)]
+    raise ValueError(f"expected a list of strings, got {type(value).__name__}")
+
+
+_COERCE: dict[str, Callable[[Any], Any]] = {
+    "text": _text, "float": _float, "int": _int, "optint": _optint, "list": _strlist,
+}
+_DTYPES = {"text": object, "float": "float64", "int": "int64", "optint": object, "list": object}
+
+
+def _column(values: list[Any], kind: str) -> pd.Series:
+    return pd.Series(values, dtype=_DTYPES[kind])
+
+
+# --- building frames ---
+
+
+def empty_incidents() -> Any:
+    """An incidents GeoDataFrame with no rows, but every column in its dtype."""
+    return _build({c: [] for c in INCIDENT_COLUMNS}, [])
+
+
+def incidents_frame(records: Iterable[Incident]) -> Any:
+    """The incidents GeoDataFrame of ``records`` (in order), geometry at each record's lon/lat."""
+    cols: dict[str, list[Any]] = {c: [] for c in INCIDENT_COLUMNS}
+    for rec in records:
+        for c in INCIDENT_COLUMNS:
+            value = getattr(rec, c)
+            cols[c].append(list(value) if c in LIST_COLUMNS else value)
+    return _build({c: [_COERCE[COLUMN_KINDS[c]](v) for v in vals] for c, vals in cols.items()},
+                  None)
+
+
+def _build(columns: Mapping[str, list[Any]], geometry: list[Any] | None) -> Any:
+    """A GeoDataFrame from already-coerced column values; points from lon/lat when no geometry."""
+    import geopandas as gpd
+    import shapely
+
+    data = {c: _column(list(columns[c]), COLUMN_KINDS[c]) for c in INCIDENT_COLUMNS}
+    if geometry is None:
+        lon = np.asarray(data["lon"], dtype="float64")
+        lat = np.asarray(data["lat"], dtype="float64")
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        geoms = np.full(len(lon), None, dtype=object)
+        if ok.any():
+            geoms[ok] = shapely.points(lon[ok], lat[ok])
+        geometry = list(geoms)
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)
+
+
+def normalize_incidents(table: Any, *, source: str | None = None) -> Any:
+    """``table`` (a (Geo)DataFrame with the incident columns) in the canonical columns and dtypes.
+
+    Missing optional columns take their defaults; extra columns are dropped; a table without
+    geometry gets points at lon/lat; a projected table is converted to EPSG:4326. Raises
+    :class:`UsageError` (or :class:`InputError` when ``source`` names the file it came from) when a
+    required column is missing or a value has the wrong type.
+    """
+    import geopandas as gpd
+
+    def problem(message: str) -> GeomapError:
+        if source is not None:
+            return InputError(message, source=source)
+        return UsageError(f"incidents table: {message}")
+
+    if not isinstance(table, pd.DataFrame):
+        raise problem(f"expected a GeoDataFrame of incidents, got {type(table).__name__}")
+    missing = [c for c in INCIDENT_COLUMNS if c not in table.columns and c not in COLUMN_DEFAULTS]
+    if missing and len(table) == 0 and not [c for c in table.columns if c != "geometry"]:
+        return empty_incidents()  # e.g. a GeoJSON FeatureCollection without features
+    if missing:
+        raise problem(f"missing column(s) {', '.join(missing)}; an incidents table needs "
+                      f"{', '.join(INCIDENT_COLUMNS)}")
+    n = len(table)
+    columns: dict[str, list[Any]] = {}
+    for c in INCIDENT_COLUMNS:
+        kind = COLUMN_KINDS[c]
+        if c in table.columns:
+            raw = table[c].tolist()
+        else:
+            default = COLUMN_DEFAULTS[c]
+            raw = [default() if callable(default) else default for _ in range(n)]
+        coerce = _COERCE[kind]
+        values = []
+        for i, v in enumerate(raw):
+            try:
+                values.append(coerce(v))
+            except (TypeError, ValueError) as exc:
+                raise problem(f"row {i + 1}, column {c!r}: {v!r} is not valid ({exc})") from None
+        columns[c] = values
+    geometry = None
+    if isinstance(table, gpd.GeoDataFrame) and table._geometry_column_name in table.columns:
+        geo = table.geometry
+        if geo.crs is not None and not geo.crs.equals(CRS):
+            geo = geo.to_crs(CRS)
+        geometry = list(geo.array)
+        geometry = [None if g is None or g.is_empty else g for g in geometry]
+    return _build(columns, geometry)
+
+
+def sanitize_incidents(gdf: Any) -> Any:
+    """``gdf`` normalised, with :func:`sanitize_text` applied to every text value and list item."""
+    out = normalize_incidents(gdf)
+    for c in TEXT_COLUMNS:
+        out[c] = _column([sanitize_text(v) for v in out[c].tolist()], "text")
+    for c in LIST_COLUMNS:
+        out[c] = _column([[_sanitize_list_item(s) for s in v] for v in out[c].tolist()], "list")
+    return out
+
+
+# --- format detection ---
+
+
+def _format_of(path: Path, driver: str | None) -> str:
+    if driver is not None:
+        fmt = _DRIVER_ALIASES.get(driver.lower().lstrip("."))
+        if fmt is None:
+            raise UsageError(f"unknown incident file format {driver!r}; use one of "
+                             f"{', '.join(sorted(set(_DRIVER_ALIASES.values())))}")
+        return fmt
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise UsageError(f"cannot tell the format of {path}: unknown extension "
+                         f"{path.suffix or '(none)'!r}; use one of {', '.join(FORMATS)}")
+    return fmt
+
+
+# --- writing ---
+
+
+def write_incidents(gdf: Any, path: str | os.PathLike[str], *, driver: str | None = None) -> Path:
+    """Write the incidents table to ``path`` atomically, in the format of its extension.
+
+    ``driver`` overrides the extension ("GeoJSON", "GPKG", "Parquet", "CSV"). Text is sanitised
+    (see the module docstring). Raises :class:`UsageError` for an unknown format or a table that is
+    not an incidents table, :class:`OutputError` when the file cannot be written.
+    """
+    path = Path(path)
+    fmt = _format_of(path, driver)
+    table = sanitize_incidents(gdf)
+    try:
+        with atomic_path(path) as tmp:
+            _WRITERS[fmt](table, tmp)
+    except GeomapError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    except Exception as exc:  # pyogrio / pyarrow errors are not OSErrors
+        if type(exc).__module__.split(".")[0] in {"pyogrio", "pyarrow"}:
+            raise OutputError(f"cannot write {path}: {exc}") from exc
+        raise
+    return path
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _geojson_geometry(geom: Any) -> dict[str, Any] | None:
+    import shapely
+
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type == "Point":
+        return {"type": "Point", "coordinates": [float(geom.x), float(geom.y)]}
+    return json.loads(shapely.to_geojson(geom))
+
+
+def _write_geojson(table: Any, tmp: Path) -> None:
+    rows = table[list(INCIDENT_COLUMNS)].to_dict("records")
+    with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write('{"type":"FeatureCollection","features":[')
+        for i, (row, geom) in enumerate(zip(rows, table.geometry.array, strict=True)):
+            feature = {
+                "type": "Feature",
+                "id": row["id"],
+                "geometry": _geojson_geometry(geom),
+                "properties": {k: _json_value(v) for k, v in row.items()},
+            }
+            if feature["id"] is None:
+                del feature["id"]
+            handle.write(("," if i else "") + "\n")
+            handle.write(json.dumps(feature, ensure_ascii=False, allow_nan=False))
+        handle.write("\n]}\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _gpkg_frame(table: Any) -> Any:
+    """The table as pyogrio should write it to a GeoPackage: lists as JSON, geonameid Int64."""
+    out = table.copy()
+    for c in LIST_COLUMNS:
+        out[c] = _column([json.dumps(v, ensure_ascii=False) for v in out[c].tolist()], "text")
+    for c, kind in COLUMN_KINDS.items():
+        if kind == "optint":
+            out[c] = pd.array(out[c].tolist(), dtype="Int64")
+    return out
+
+
+@contextlib.contextmanager
+def _quiet_gdal_extension_warnings() -> Iterator[None]:
+    """GDAL warns when a GeoPackage's name does not end in .gpkg (``driver="GPKG"``); that is the
+    caller's choice, not a problem."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=RuntimeWarning,
+                                message=r".*(extension should be|non conformant file extension)")
+        yield
+
+
+def _write_gpkg(table: Any, tmp: Path) -> None:
+    import pyogrio
+
+    geoms = [g for g in table.geometry.array if g is not None]
+    geometry_type = "Point" if all(g.geom_type == "Point" for g in geoms) else "Unknown"
+    with _quiet_gdal_extension_warnings():
+        pyogrio.write_dataframe(_gpkg_frame(table), tmp, layer=LAYER, driver="GPKG",
+                                geometry_type=geometry_type)
+
+
+def _write_parquet(table: Any, tmp: Path) -> None:
+    out = table.copy()
+    for c, kind in COLUMN_KINDS.items():
+        if kind == "optint":
+            out[c] = pd.array(out[c].tolist(), dtype="Int64")
+    out.to_parquet(tmp, index=False)
+
+
+def _csv_cell(value: Any, kind: str) -> str:
+    if kind == "list":
+        return json.dumps(value, ensure_ascii=False)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _write_csv(table: Any, tmp: Path) -> None:
+    import shapely
+
+    wkt = shapely.to_wkt(np.asarray(table.geometry.array, dtype=object), rounding_precision=-1)
+    with open(tmp, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow([*INCIDENT_COLUMNS, "geometry"])
+        records = table[list(INCIDENT_COLUMNS)].itertuples(index=False, name=None)
+        for row, geom in zip(records, wkt, strict=True):
+            writer.writerow([_csv_cell(v, COLUMN_KINDS[c]) for c, v in zip(INCIDENT_COLUMNS, row)]
+                            + [geom or ""])
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+_WRITERS: dict[str, Callable[[Any, Path], None]] = {
+    "GeoJSON": _write_geojson, "GPKG": _write_gpkg, "Parquet": _write_parquet, "CSV": _write_csv,
+}
+
+# --- reading ---
+
+
+def read_incidents(path: str | os.PathLike[str], *, driver: str | None = None) -> Any:
+    """Read an incident file written by :func:`write_incidents` (or a compatible one).
+
+    Returns the canonical GeoDataFrame (dtypes as in the module docstring). Raises
+    :class:`InputError` when the file is missing, not in a supported format, or unreadable.
+    """
+    path = Path(path)
+    try:
+        fmt = _format_of(path, driver)
+    except UsageError as exc:
+        raise InputError(str(exc), source=str(path)) from None
+    if not path.exists():
+        raise InputError("no such file", source=str(path))
+    if path.is_dir():
+        raise InputError("is a folder, not an incident file", source=str(path))
+    try:
+        table = _READERS[fmt](path)
+    except GeomapError:
+        raise
+    except Exception as exc:  # parsers raise many kinds; each means "this file is broken"
+        raise InputError(f"not a readable {fmt} incident file ({type(exc).__name__}: {exc})",
+                         source=str(path)) from exc
+    return normalize_incidents(table, source=str(path))
+
+
+def _read_geojson(path: Path) -> Any:
+    import geopandas as gpd
+    import shapely.geometry
+
+    with open(path, encoding="utf-8") as handle:
+        doc = json.load(handle)
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
+            or not isinstance(doc.get("features"), list):
+        raise InputError("not a GeoJSON FeatureCollection", source=str(path))
+    props, geoms = [], []
+    for i, feature in enumerate(doc["features"]):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            raise InputError(f"feature {i + 1} is not a GeoJSON Feature", source=str(path))
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            raise InputError(f"feature {i + 1}: properties is not an object", source=str(path))
+        props.append(properties)
+        geom = feature.get("geometry")
+        geoms.append(shapely.geometry.shape(geom) if geom else None)
+    keys = list(dict.fromkeys(k for p in props for k in p))
+    frame = pd.DataFrame({k: pd.Series([p.get(k) for p in props], dtype=object) for k in keys},
+                         index=pd.RangeIndex(len(props)))
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=CRS), crs=CRS)
+
+
+def _read_gpkg(path: Path) -> Any:
+    import pyogrio
+
+    with _quiet_gdal_extension_warnings():
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+        if not layers:
+            raise InputError("the GeoPackage has no layers", source=str(path))
+        layer = LAYER if LAYER in layers else layers[0]
+        return pyogrio.read_dataframe(path, layer=layer)
+
+
+def _read_parquet(path: Path) -> Any:
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+
+    metadata = pq.read_schema(path).metadata or {}
+    if b"geo" in metadata:
+        return gpd.read_parquet(path)
+    return pd.read_parquet(path)  # plain Parquet: points come from lon/lat
+
+
+def _read_csv(path: Path) -> Any:
+    import geopandas as gpd
+    import shapely
+
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            raise InputError("empty CSV file (no header)", source=str(path))
+        rows = list(reader)
+    width = len(header)
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            raise InputError(f"has {len(row)} fields, the header has {width}",
+                             source=str(path), line=i + 2)
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    for c in header:
+        if COLUMN_KINDS.get(c) == "text":
+            frame[c] = pd.Series([v if v != "" else None for v in frame[c]], dtype=object)
+    if "geometry" in frame.columns:
+        wkt = frame.pop("geometry").tolist()
+        geoms = shapely.from_wkt([w or None for w in wkt], on_invalid="raise")
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=CRS), crs=CRS)
+    return frame
+
+
+_READERS: dict[str, Callable[[Path], Any]] = {
+    "GeoJSON": _read_geojson, "GPKG": _read_gpkg, "Parquet": _read_parquet, "CSV": _read_csv,
+}
