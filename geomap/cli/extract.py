@@ -62,21 +62,32 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
     except GeomapError as exc:
         raise fail(exc) from None
     candidates = []
+    opened = None
+    if store:
+        from ..store import open_store
+
+        try:
+            opened = open_store(store)
+        except GeomapError as exc:
+            raise fail(exc) from None
 
     def process(article) -> None:
-        candidates.extend(article_candidates(article, geoparse(article.text), lexicon, types))
+        found = article_candidates(article, geoparse(article.text), lexicon, types)
+        candidates.extend(found)
+        if opened is not None:
+            # one committed transaction per article: a killed run keeps every finished article
+            opened.upsert(candidates_frame(found, min_confidence=min_confidence))
 
-    report = inputs.batch(process)
     try:
+        report = inputs.batch(process)
         gdf = candidates_frame(candidates, min_confidence=min_confidence)
         if output:
             write_incidents(gdf, output)
-        if store:
-            from ..store import upsert_store
-
-            upsert_store(store, gdf)
     except GeomapError as exc:
         raise fail(exc) from None
+    finally:
+        if opened is not None:
+            opened.close()
     if not inputs.quiet:
         where = " and ".join(x for x in (output, store and f"store {store}") if x)
         click.echo(f"{len(gdf)} incidents from {report.ok} articles -> {where}", err=True)
