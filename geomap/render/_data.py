@@ -1,0 +1,360 @@
+"""From an incidents GeoDataFrame to what a map needs: filtering and a compact page payload.
+
+Region membership comes from each incident's columns (``country``, ``region_code``, ``water``),
+computed upstream in Python: the page never does point-in-polygon. The payload is columnar (one
+array per field, strings interned in one table) so 100,000 incidents stay a few MB of JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..errors import UsageError
+from ..incidents.taxonomy import INCIDENT_TYPES, load_taxonomy
+from . import _outlines
+
+#: Region kinds the map filters by, and the incident column holding each one's key.
+REGION_COLUMNS: dict[str, str] = {"country": "country", "admin1": "region_code", "water": "water"}
+#: What ``geo_precision`` means (ACLED's scale).
+GEO_PRECISION = {1: "exact place", 2: "near the place / part of a region", 3: "region or larger area"}
+DATE_PRECISION = {1: "day", 2: "week", 3: "month"}
+
+
+@dataclass(frozen=True, slots=True)
+class RegionKey:
+    """A region as the map knows it: its kind and the key found in the incident columns."""
+
+    kind: str
+    key: str
+    name: str
+
+    @property
+    def column(self) -> str | None:
+        """The incident column holding this region's key (None for a shape-only area)."""
+        return REGION_COLUMNS.get(self.kind)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    text = str(value)
+    return text if text else None
+
+
+# ----------------------------------------------------------------------------- filters
+
+def parse_types(types: Iterable[str] | str | None) -> tuple[str, ...] | None:
+    """Validate incident type ids (a list or a comma-separated string)."""
+    if types is None:
+        return None
+    if isinstance(types, str):
+        types = [types]
+    wanted: list[str] = []
+    for item in types:
+        wanted.extend(part.strip() for part in str(item).split(",") if part.strip())
+    unknown = [t for t in wanted if t not in INCIDENT_TYPES]
+    if unknown:
+        raise UsageError(f"unknown incident type(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(INCIDENT_TYPES)}")
+    return tuple(dict.fromkeys(wanted))
+
+
+def parse_date(value: Any, what: str) -> _dt.date | None:
+    """A date from a date, datetime or ISO string (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            return _dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise UsageError(f"{what} {value!r} is not a date: write it as YYYY-MM-DD")
+
+
+def _region_key(region: Any) -> RegionKey:
+    kind = getattr(region, "kind", None)
+    if kind in ("admin1", "region"):
+        kind = "admin1"
+    if kind in ("sea", "ocean", "water"):
+        kind = "water"
+    if kind not in REGION_COLUMNS:
+        # curated areas (Crimea, Donbas) have no column: filter them by their shape
+        region_id = getattr(region, "id", None)
+        if region_id is None:
+            raise UsageError(f"{region!r} is not a region: name one that `geomap regions` lists")
+        return RegionKey("shape", str(region_id), str(getattr(region, "name", region_id)))
+    code = getattr(region, "code", None) or getattr(region, "id", None) or region.name
+    if kind == "water":  # the water column may hold the sea's id, code or name
+        code = getattr(region, "code", None) or getattr(region, "name", None)
+    return RegionKey(kind, str(code), str(getattr(region, "name", code)))
+
+
+def resolve_regions(regions: Iterable[Any] | None, gdf: Any = None) -> list[RegionKey]:
+    """Region names (as `geomap regions` lists them) or Region objects -> map region keys.
+
+    Names go through ``geomap.regions.resolve_region``. Codes found in the incidents' columns
+    ("RU-KDA", "UA", a sea's name) are accepted as they are.
+    """
+    if regions is None:
+        return []
+    if isinstance(regions, str):
+        regions = [regions]
+    keys: list[RegionKey] = []
+    for region in regions:
+        if not isinstance(region, str):
+            keys.append(_region_key(region))
+            continue
+        direct = _direct_key(region, gdf)
+        if direct is not None:
+            keys.append(direct)
+            continue
+        try:
+            from ..regions import resolve_region
+        except ImportError as exc:  # pragma: no cover - the regions module ships with geomap
+            raise UsageError(f"unknown region {region!r}: use a code from the incidents "
+                             "(country, region_code or water column)") from exc
+        keys.append(_region_key(resolve_region(region)))
+    return keys
+
+
+def _direct_key(text: str, gdf: Any) -> RegionKey | None:
+    if gdf is None or len(gdf) == 0:
+        return None
+    folded = text.strip().casefold()
+    for kind, column in REGION_COLUMNS.items():
+        if column not in gdf.columns:
+            continue
+        values = gdf[column].dropna().astype(str)
+        hit = values[values.str.casefold() == folded]
+        if len(hit):
+            key = hit.iloc[0]
+            return RegionKey(kind, key, region_name(gdf, kind, key))
+    return None
+
+
+def region_names(gdf: Any, kind: str) -> dict[str, str]:
+    """Display names of the region keys in ``gdf``'s column for ``kind`` (from its name column)."""
+    name_column = {"country": "country_name", "admin1": "region"}.get(kind)
+    key_column = REGION_COLUMNS[kind]
+    if not name_column or name_column not in gdf.columns or key_column not in gdf.columns:
+        return {}
+    pairs = gdf[[key_column, name_column]].dropna().drop_duplicates(subset=[key_column])
+    return {str(k): str(v) for k, v in zip(pairs[key_column], pairs[name_column]) if _text(v)}
+
+
+def region_name(gdf: Any, kind: str, key: str, names: dict[str, str] | None = None) -> str:
+    """A display name for a region key, from the incidents' own name columns or the outlines."""
+    names = region_names(gdf, kind) if names is None else names
+    if key in names:
+        return names[key]
+    row = _outlines.lookup(kind, key)
+    if row is not None and "name" in row.index and _text(row["name"]):
+        return str(row["name"])
+    return key
+
+
+def in_regions(gdf: Any, regions: Sequence[RegionKey]) -> pd.Series:
+    """Boolean mask: incidents inside any of ``regions`` (by their region columns)."""
+    mask = pd.Series(False, index=gdf.index)
+    for region in regions:
+        if region.kind == "shape":
+            from ..regions import filter_by_regions
+
+            inside = filter_by_regions(gdf, [region.key]) if len(gdf) else gdf
+            mask |= gdf.index.isin(inside.index)
+            continue
+        if region.column not in gdf.columns:
+            continue
+        column = gdf[region.column].astype("string").str.casefold()
+        mask |= (column == region.key.casefold()).fillna(False).astype(bool)
+    return mask
+
+
+def filter_incidents(gdf: Any, *, regions: Sequence[RegionKey] = (), types: Sequence[str] | None = None,
+                     since: _dt.date | None = None, until: _dt.date | None = None) -> Any:
+    """The incidents that match every given filter (regions OR'ed, filters AND'ed)."""
+    mask = pd.Series(True, index=gdf.index)
+    if regions:
+        mask &= in_regions(gdf, regions)
+    if types is not None:
+        mask &= gdf["incident_type"].isin(list(types))
+    if since is not None or until is not None:
+        dates = pd.to_datetime(gdf["date"], errors="coerce", format="mixed").dt.date
+        if since is not None:
+            mask &= dates.map(lambda d: d is not None and not pd.isna(d) and d >= since).astype(bool)
+        if until is not None:
+            mask &= dates.map(lambda d: d is not None and not pd.isna(d) and d <= until).astype(bool)
+    return gdf[mask]
+
+
+def check_incidents(gdf: Any) -> None:
+    """Raise a UsageError when ``gdf`` lacks the columns a map needs."""
+    needed = {"incident_type"}
+    missing = sorted(needed - set(gdf.columns))
+    if missing:
+        raise UsageError(f"the incidents table lacks column(s) {', '.join(missing)}: "
+                         "make it with `geomap extract` or geomap.extract()")
+    if "geometry" not in gdf.columns and not {"lon", "lat"} <= set(gdf.columns):
+        raise UsageError("the incidents table has neither a geometry nor lon/lat columns")
+
+
+def coordinates(gdf: Any) -> tuple[list[float], list[float]]:
+    """Longitudes and latitudes, from the Point geometry (or lon/lat when there is none)."""
+    if "geometry" in gdf.columns and hasattr(gdf, "geometry") and len(gdf):
+        geoms = gdf.geometry
+        if geoms.crs is not None and geoms.crs.to_epsg() != 4326:
+            geoms = geoms.to_crs(4326)
+        points = geoms.representative_point() if not (geoms.geom_type == "Point").all() else geoms
+        return list(points.x.round(5)), list(points.y.round(5))
+    return list(gdf["lon"].astype(float).round(5)), list(gdf["lat"].astype(float).round(5))
+
+
+# ----------------------------------------------------------------------------- payload
+
+class _Strings:
+    """A string table: each distinct string once, referenced by index (-1 for none)."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, value: Any) -> int:
+        text = _text(value)
+        if text is None:
+            return -1
+        found = self._index.get(text)
+        if found is None:
+            found = self._index[text] = len(self.items)
+            self.items.append(text)
+        return found
+
+
+def _column(gdf: Any, name: str) -> list[Any]:
+    if name in gdf.columns:
+        return gdf[name].tolist()
+    return [None] * len(gdf)
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return default
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _day(value: Any) -> int:
+    text = _text(value)
+    if text is None:
+        return -1
+    try:
+        return _dt.date.fromisoformat(text[:10]).toordinal() - _dt.date(1970, 1, 1).toordinal()
+    except ValueError:
+        return -1
+
+
+def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict[str, Any]) -> dict[str, Any]:
+    """The JSON the page's script reads: incidents as columns, regions, outlines, types."""
+    taxonomy = load_taxonomy()
+    strings = _Strings()
+    types_present = [t for t in INCIDENT_TYPES if t in set(gdf["incident_type"])]
+    type_index = {t: i for i, t in enumerate(types_present)}
+    type_counts = gdf["incident_type"].value_counts()
+    types = [{"id": t, "label": taxonomy[t].label, "colour": taxonomy[t].colour,
+              "svg": taxonomy[t].svg(16), "count": int(type_counts.get(t, 0))} for t in types_present]
+
+    # regions: key -> index, in kind order, each with its parent country
+    regions: list[dict[str, Any]] = []
+    region_index: dict[tuple[str, str], int] = {}
+    region_columns: dict[str, list[int]] = {}
+    for kind, column in REGION_COLUMNS.items():
+        values = [_text(v) for v in _column(gdf, column)]
+        counts = pd.Series([v for v in values if v is not None], dtype="object").value_counts()
+        parents: dict[str, str | None] = {}
+        if kind == "admin1":
+            for key, country in zip(values, _column(gdf, "country")):
+                if key is not None and key not in parents:
+                    parents[key] = _text(country)
+        names = region_names(gdf, kind)
+        named = {key: region_name(gdf, kind, key, names) for key in counts.index}
+        for key in sorted(named, key=lambda k: named[k].casefold()):
+            region_index[(kind, key)] = len(regions)
+            entry: dict[str, Any] = {"key": key, "kind": kind, "name": named[key],
+                                     "count": int(counts[key])}
+            if kind == "admin1" and parents.get(key):
+                entry["parent"] = parents[key]
+            geometry = _outlines.outline(kind, key)
+            if geometry is not None:
+                entry["outline"] = geometry
+            regions.append(entry)
+        region_columns[kind] = [region_index[(kind, v)] if v is not None else -1 for v in values]
+
+    lons, lats = coordinates(gdf)
+    countries_with_incidents = tuple(sorted({r["key"] for r in regions if r["kind"] == "country"}))
+    base = _outlines.base_map(countries_with_incidents)
+
+    # source articles: (title, url, source) once per article, referenced by index
+    articles: list[list[int]] = []
+    article_index: dict[tuple[int, int, int], int] = {}
+    article_column: list[int] = []
+    for title_, url, source in zip(_column(gdf, "title"), _column(gdf, "url"), _column(gdf, "source")):
+        triple = (strings.add(title_), strings.add(url), strings.add(source))
+        if triple == (-1, -1, -1):
+            article_column.append(-1)
+            continue
+        found = article_index.get(triple)
+        if found is None:
+            found = article_index[triple] = len(articles)
+            articles.append(list(triple))
+        article_column.append(found)
+
+    days = [_day(v) for v in _column(gdf, "date")]
+    known_days = [d for d in days if d >= 0]
+    payload: dict[str, Any] = {
+        "title": title,
+        "n": len(gdf),
+        "cluster": cluster,
+        "heat": heat,
+        "view": view,
+        "types": types,
+        "regions": regions,
+        "base": base,
+        "precision": {str(k): v for k, v in GEO_PRECISION.items()},
+        "datePrecision": {str(k): v for k, v in DATE_PRECISION.items()},
+        "dayRange": [min(known_days), max(known_days)] if known_days else None,
+        "cols": {
+            "lon": lons,
+            "lat": lats,
+            "type": [type_index[t] for t in gdf["incident_type"]],
+            "day": days,
+            "date": [strings.add(v) for v in _column(gdf, "date")],
+            "dp": [_int(v, 1) for v in _column(gdf, "date_precision")],
+            "place": [strings.add(v) for v in _column(gdf, "place")],
+            "gp": [_int(v, 1) for v in _column(gdf, "geo_precision")],
+            "country": region_columns["country"],
+            "admin1": region_columns["admin1"],
+            "water": region_columns["water"],
+            "sentence": [strings.add(v) for v in _column(gdf, "sentence")],
+            "article": article_column,
+            "reports": [_int(v, 1) for v in _column(gdf, "reports")],
+        },
+        "articles": articles,
+        "strings": strings.items,
+    }
+    return payload

@@ -1,0 +1,201 @@
+"""The incident map in a real headless Chromium, offline."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+
+from geomap.render import make_map
+from geomap.render._synthetic import synthetic_incidents
+
+pytestmark = pytest.mark.browser
+
+NASTY = "He said <script>window.__pwned=1</script> and \"'` then </blockquote><img src=x onerror=window.__pwned=2>"
+MARKERS = ".leaflet-marker-pane .geomap-marker"
+
+
+@pytest.fixture(scope="session")
+def incidents():
+    gdf = synthetic_incidents(40)
+    gdf.loc[gdf.index[6], "sentence"] = NASTY  # Chisinau
+    gdf.loc[gdf.index[6], "title"] = "<b>bold</b> title"
+    gdf.loc[gdf.index[6], "url"] = "javascript:window.__pwned=3"
+    return gdf
+
+
+@pytest.fixture(scope="session")
+def pages(incidents, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("maps")
+    small = make_map(incidents, title="Test <map>")
+    small.save(folder / "small.html")
+    packed = make_map(incidents, title="Compressed")
+    packed.compress = True
+    packed.save(folder / "packed.html")
+    host = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Report</title>"
+            "<style>div { color: rgb(1, 2, 3); } .leaflet-container { display: none; }</style></head>"
+            "<body><h1 id='heading'>Quarterly report</h1><div id='before'>Text before the map.</div>"
+            f"{small.to_embed(view='types=air_strike')}"
+            "<div id='after'>Text after the map.</div><script>window.hostScript = 'ran';</script>"
+            "</body></html>")
+    (folder / "host.html").write_text(host, encoding="utf-8")
+    big = make_map(synthetic_incidents(10_000, jitter=0.4), title="10k")
+    big.save(folder / "big.html")
+    return folder
+
+
+def open_map(page, path, fragment=""):
+    page.goto(path.as_uri() + (f"#{fragment}" if fragment else ""))
+    page.wait_for_selector(".geomap[data-ready]", state="attached", timeout=60_000)
+
+
+def visible_count(page) -> int:
+    return int(page.get_attribute(".geomap", "data-visible"))
+
+
+def marker_count(page) -> int:
+    return page.locator(MARKERS).count()
+
+
+def type_checkbox(page, type_id):
+    return page.locator(f".leaflet-control-layers-overlays label:has([data-type='{type_id}']) input")
+
+
+def test_page_loads_offline_with_every_incident(page, pages, incidents, artifacts):
+    open_map(page, pages / "small.html")
+    assert marker_count(page) == len(incidents) == visible_count(page)
+    assert page.title() == "Test <map>"
+    legend = page.locator(".geomap-legend-row")
+    assert legend.count() == incidents["incident_type"].nunique()
+    assert page.locator(".leaflet-control-scale").count() == 1
+    assert page.locator("path.leaflet-interactive, canvas").count() > 0  # offline outlines drawn
+    page.screenshot(path=str(artifacts / "map-small.png"))
+
+
+@pytest.mark.parametrize("type_id", ["air_strike", "naval_attack", "ground_fighting"])
+def test_each_type_layer_toggles(page, pages, incidents, type_id):
+    open_map(page, pages / "small.html")
+    expected = int((incidents["incident_type"] == type_id).sum())
+    assert expected > 0
+    type_checkbox(page, type_id).uncheck()
+    assert visible_count(page) == len(incidents) - expected
+    assert marker_count(page) == len(incidents) - expected
+    assert page.locator(f"{MARKERS}.geomap-t-{type_id}").count() == 0
+    assert f"types=" in page.evaluate("location.hash") and type_id not in page.evaluate("location.hash")
+    type_checkbox(page, type_id).check()
+    assert marker_count(page) == len(incidents)
+
+
+def test_region_filter_shows_only_incidents_inside(page, pages, incidents, artifacts):
+    open_map(page, pages / "small.html")
+    inside = incidents[incidents["region_code"] == "RU-KDA"]
+    page.check("input[data-region='RU-KDA']")
+    assert visible_count(page) == marker_count(page) == len(inside)
+    count_label = page.locator("label:has(input[data-region='RU-KDA']) .geomap-count").text_content()
+    assert int(count_label) == len(inside)
+    latlngs = page.evaluate("""() => { const m = document.querySelector('.geomap').geomap;
+        return m.visible.map(i => [m.cols.lat[i], m.cols.lon[i]]); }""")
+    assert sorted(map(tuple, latlngs)) == sorted(zip(inside.geometry.y.round(5), inside.geometry.x.round(5)))
+    assert page.locator("path.geomap-selected").count() >= 1  # the chosen region's outline
+    assert page.evaluate("location.hash") == "#region=RU-KDA"
+    # a second region adds its incidents (regions are OR'ed)
+    page.check("input[data-region='Black Sea']")
+    both = incidents[(incidents["region_code"] == "RU-KDA") | (incidents["water"] == "Black Sea")]
+    assert visible_count(page) == len(both)
+    page.screenshot(path=str(artifacts / "map-region.png"))
+
+
+def test_url_fragment_restores_the_view(page, pages, incidents):
+    open_map(page, pages / "small.html", "region=RU-KDA,UA&types=air_strike,shelling")
+    expected = incidents[incidents["region_code"].eq("RU-KDA") | incidents["country"].eq("UA")]
+    expected = expected[expected["incident_type"].isin(["air_strike", "shelling"])]
+    assert 0 < len(expected) < len(incidents)
+    assert visible_count(page) == marker_count(page) == len(expected)
+    assert page.is_checked("input[data-region='RU-KDA']") and page.is_checked("input[data-region='UA']")
+    assert not type_checkbox(page, "naval_attack").is_checked()
+    assert type_checkbox(page, "shelling").is_checked()
+
+
+def test_date_filter(page, pages, incidents):
+    open_map(page, pages / "small.html")
+    start = _dt.date(2024, 3, 6)
+    day = (start - _dt.date(1970, 1, 1)).days
+    page.eval_on_selector("input[data-date='from']",
+                          f"e => {{ e.value = '{day}'; e.dispatchEvent(new Event('input')); }}")
+    expected = int((incidents["date"] >= start.isoformat()).sum())
+    assert 0 < expected < len(incidents)
+    assert visible_count(page) == marker_count(page) == expected
+    assert "from=2024-03-06" in page.evaluate("location.hash")
+    # and from the fragment
+    open_map(page, pages / "small.html", "from=2024-03-02&to=2024-03-03")
+    expected = incidents["date"].between("2024-03-02", "2024-03-03").sum()
+    assert visible_count(page) == expected
+
+
+def test_place_search(page, pages, incidents):
+    open_map(page, pages / "small.html")
+    page.fill(".geomap-search", "pari")
+    page.wait_for_function("document.querySelector('.geomap').dataset.visible === '%d'"
+                           % (incidents["place"] == "Paris").sum())
+    assert marker_count(page) == (incidents["place"] == "Paris").sum()
+
+
+def test_popup_shows_the_quote_as_text(page, pages, incidents, artifacts):
+    open_map(page, pages / "small.html")
+    index = int(incidents.index.get_loc(incidents.index[6]))
+    page.evaluate(f"document.querySelector('.geomap').geomap.markers[{index}].fire('click', {{}}, true) && null")
+    quote = page.locator(".leaflet-popup .geomap-popup-quote")
+    assert quote.text_content() == NASTY
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator(".leaflet-popup script, .leaflet-popup img").count() == 0
+    popup = page.locator(".leaflet-popup-content").text_content()
+    reports = int(incidents["reports"].iloc[6])
+    assert "Chisinau" in popup and "<b>bold</b> title" in popup
+    assert (f"{reports} reports" if reports > 1 else "1 report") in popup
+    assert page.locator(".geomap-popup a").count() == 0  # a javascript: URL is never a link
+    page.screenshot(path=str(artifacts / "map-popup.png"))
+    # a real click on a marker opens a popup too
+    page.locator(f"{MARKERS}").first.click(force=True)
+    assert page.locator(".leaflet-popup .geomap-popup-type").count() == 1
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_compressed_payload_renders(page, pages, incidents):
+    open_map(page, pages / "packed.html")
+    assert "gzip+base64" in page.get_attribute("script[id$='-data']", "data-encoding")
+    assert marker_count(page) == len(incidents)
+
+
+def test_heat_overlay(page, pages):
+    open_map(page, pages / "small.html")
+    page.locator(".leaflet-control-layers-overlays label:has([data-overlay='heat']) input").check()
+    painted = page.evaluate("""() => { const c = document.querySelector('canvas.geomap-heat');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; }""")
+    assert painted > 0
+
+
+def test_embed_fragment_inside_a_host_page(page, pages, incidents, artifacts):
+    page.goto((pages / "host.html").as_uri())
+    frame = page.frame_locator("iframe.geomap-embed")
+    frame.locator(".geomap[data-ready]").wait_for(state="attached", timeout=60_000)
+    expected = int((incidents["incident_type"] == "air_strike").sum())
+    assert frame.locator(MARKERS).count() == expected  # the view given to to_embed()
+    assert page.evaluate("window.hostScript") == "ran"
+    assert page.evaluate("typeof window.L") == "undefined"  # Leaflet stays inside the frame
+    assert page.text_content("#heading") == "Quarterly report"
+    assert page.evaluate("getComputedStyle(document.querySelector('#before')).color") == "rgb(1, 2, 3)"
+    assert frame.locator(".leaflet-container").evaluate("e => getComputedStyle(e).display") != "none"
+    page.screenshot(path=str(artifacts / "map-embed.png"))
+
+
+def test_ten_thousand_incidents_render_clustered(page, pages, artifacts):
+    open_map(page, pages / "big.html")
+    page.wait_for_selector(".marker-cluster", timeout=60_000)
+    assert visible_count(page) == 10_000
+    total = page.evaluate("""() => { const m = document.querySelector('.geomap').geomap;
+        return m.container.getLayers().length; }""")
+    assert total == 10_000
+    type_checkbox(page, "diplomacy").uncheck()
+    assert visible_count(page) == 9_000
+    page.screenshot(path=str(artifacts / "map-10k.png"))

@@ -1,0 +1,217 @@
+"""geomap.render and `geomap map`: pages, payload, filters, static images, CLI (no browser)."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from geomap.cli import cli
+from geomap.errors import UsageError
+from geomap.render import CLUSTER_THRESHOLD, IncidentMap, make_map, save_static
+from geomap.render._assets import ASSETS, sri
+from geomap.render._map import json_for_script
+from geomap.render._synthetic import synthetic_incidents
+
+NASTY = "Boom <script>window.__pwned=1</script> \"quotes\" 'single' `tick` & </script><!-- \u2028x\u2029"
+
+
+@pytest.fixture(scope="module")
+def incidents():
+    gdf = synthetic_incidents(40)
+    gdf.loc[gdf.index[0], "sentence"] = NASTY
+    return gdf
+
+
+def payload_of(page: str) -> dict:
+    match = re.search(r'<script type="application/(json|octet-stream)" id="(geomap-[0-9a-f]+)-data"'
+                      r'( data-encoding="gzip\+base64")?>(.*?)</script>', page, re.S)
+    assert match, "no payload in the page"
+    text = match.group(4)
+    if match.group(3):
+        text = gzip.decompress(base64.b64decode(text)).decode("utf-8")
+    return json.loads(text)
+
+
+def test_json_for_script_cannot_close_the_script():
+    text = json_for_script({"s": NASTY})
+    assert "</" not in text and "<!--" not in text and "\u2028" not in text and "&" not in text
+    assert json.loads(text) == {"s": NASTY}
+
+
+def test_page_is_self_contained_and_carries_article_text_only_as_escaped_json(incidents):
+    page = make_map(incidents).to_html()
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", page)  # nothing loaded from elsewhere
+    assert "L.MarkerClusterGroup" in page and "Leaflet 1.9.3" in page
+    # the article's own markup never appears as markup
+    assert "<script>window.__pwned=1</script>" not in page
+    assert page.count("</script>") == page.count("<script")
+    assert payload_of(page)["strings"].count(NASTY) == 1
+
+
+def test_cdn_page_pins_versions_with_integrity(incidents):
+    page = make_map(incidents, cdn=True).to_html()
+    assert "https://unpkg.com/leaflet@1.9.3/dist/leaflet.js" in page
+    assert "https://unpkg.com/leaflet.markercluster@1.4.1/dist/leaflet.markercluster.js" in page
+    # the published SRI values of the released files (leafletjs.com download page)
+    assert 'integrity="sha256-WBkoXOwTeyKclOHuWtc+i2uENFpDZ9YPdf5Hf+D7ewM="' in page
+    assert 'integrity="sha256-kLaT2GOSpHechhsozzB+flnD+zUyjE2LlfWPgU04xyI="' in page
+    assert all(sri(a) in page for a in ASSETS)
+    assert len(page) < len(make_map(incidents).to_html()) - 150_000
+
+
+def test_payload_columns_regions_and_types(incidents):
+    payload = make_map(incidents).payload
+    cols = payload["cols"]
+    assert payload["n"] == len(incidents)
+    assert {len(v) for v in cols.values()} == {len(incidents)}
+    regions = {(r["kind"], r["key"]): r for r in payload["regions"]}
+    assert regions[("admin1", "RU-KDA")]["count"] == (incidents["region_code"] == "RU-KDA").sum()
+    assert regions[("admin1", "RU-KDA")]["parent"] == "RU"
+    assert regions[("water", "Black Sea")]["count"] == (incidents["water"] == "Black Sea").sum()
+    assert regions[("country", "UA")]["name"] == "Ukraine"
+    # each incident points at its own regions
+    for i in range(len(incidents)):
+        row = incidents.iloc[i]
+        if isinstance(row["region_code"], str):
+            assert payload["regions"][cols["admin1"][i]]["key"] == row["region_code"]
+        else:
+            assert cols["admin1"][i] == -1
+    assert [t["id"] for t in payload["types"]] == sorted(set(incidents["incident_type"]),
+                                                          key=["air_strike", "shelling", "naval_attack",
+                                                               "airspace_violation", "ground_fighting"].index)
+    assert payload["types"][0]["colour"] == "#d62728" and payload["types"][0]["svg"].startswith("<svg")
+    assert payload["dayRange"][1] - payload["dayRange"][0] == 9
+
+
+def test_filters_by_region_type_and_date(incidents):
+    by_code = make_map(incidents, regions=["RU-KDA"])
+    assert len(by_code) == (incidents["region_code"] == "RU-KDA").sum()
+    assert set(by_code.incidents["region_code"]) == {"RU-KDA"}
+    assert by_code.payload["view"] == "region=RU-KDA"
+    by_name = make_map(incidents, regions=["Krasnodar Krai", "Black Sea"])
+    assert len(by_name) == len(by_code) + (incidents["water"] == "Black Sea").sum()
+    typed = make_map(incidents, types="air_strike,shelling", since="2024-03-03", until="2024-03-05")
+    expected = incidents[incidents["incident_type"].isin(["air_strike", "shelling"])
+                         & incidents["date"].between("2024-03-03", "2024-03-05")]
+    assert 0 < len(typed) == len(expected)
+    assert "Incidents" in typed.title and "2024-03-03" in typed.title
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"types": ["air_strikes"]}, "unknown incident type"),
+    ({"since": "yesterday"}, "not a date"),
+    ({"since": "2024-03-05", "until": "2024-03-01"}, "after"),
+    ({"regions": ["Atlantis Krai"]}, "unknown region"),
+])
+def test_bad_filters_raise_usage_errors(incidents, kwargs, message):
+    with pytest.raises(UsageError, match=message):
+        make_map(incidents, **kwargs)
+
+
+def test_clustering_threshold_and_empty_map(incidents):
+    assert make_map(incidents).payload["cluster"] is False
+    assert make_map(incidents, cluster=True).payload["cluster"] is True
+    big = synthetic_incidents(CLUSTER_THRESHOLD)
+    assert make_map(big).payload["cluster"] is True
+    empty = make_map(incidents, types=["diplomacy"])
+    assert len(empty) == 0 and "<html" in empty.to_html()
+
+
+def test_save_embed_and_jupyter(incidents, tmp_path):
+    the_map = make_map(incidents, title='A "quoted" <title>')
+    assert isinstance(the_map, IncidentMap)
+    path = the_map.save(tmp_path / "sub" / "map.html")
+    assert path.read_bytes() == the_map.to_html().encode("utf-8")
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["map.html"]  # no temporary left
+    embed = the_map.to_embed(view="types=air_strike")
+    assert embed.startswith("<iframe") and embed.endswith("</iframe>")
+    assert 'sandbox="allow-scripts' in embed
+    srcdoc = re.search(r'srcdoc="([^"]*)"', embed).group(1)
+    assert "<" not in srcdoc  # the whole page is one escaped attribute
+    import html
+    assert payload_of(html.unescape(srcdoc))["view"] == "types=air_strike"
+    assert the_map._repr_html_().startswith("<iframe")
+    assert "<title>A &quot;quoted&quot; &lt;title&gt;</title>" in the_map.to_html()
+
+
+def test_large_payloads_are_compressed():
+    big = make_map(synthetic_incidents(20_000, jitter=0.5))
+    big.compress = None
+    page = big.to_html()
+    data = payload_of(page)
+    assert data["n"] == 20_000
+    big.compress = True
+    assert 'data-encoding="gzip+base64"' in big.to_html()
+    assert payload_of(big.to_html())["n"] == 20_000
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_static_map(incidents, tmp_path, suffix):
+    path = save_static(incidents, tmp_path / f"map{suffix}", title="Static <test>")
+    data = path.read_bytes()
+    if suffix == ".png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width = int.from_bytes(data[16:20], "big")
+        assert width == 1500  # A4 text width (7.5 in) at 200 dpi
+    else:
+        text = data.decode("utf-8")
+        assert "Static &lt;test&gt;" in text and "Air / missile / drone strike (8)" in text
+        assert "#d62728" in text and "Natural Earth" in text
+    with pytest.raises(UsageError, match="image format"):
+        save_static(incidents, tmp_path / "map.bmp")
+
+
+# ----------------------------------------------------------------------------- CLI
+
+@pytest.fixture
+def incidents_file(incidents, tmp_path):
+    path = tmp_path / "incidents.gpkg"
+    from geomap.export import write_incidents
+
+    write_incidents(incidents, path)
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["map", *map(str, args)])
+
+
+def test_cli_writes_html_png_svg(incidents_file, tmp_path):
+    out = tmp_path / "maps" / "m.html"
+    result = run(incidents_file, "-o", out, "--region", "Krasnodar Krai", "--types", "air_strike,shelling",
+                 "--png", tmp_path / "m.png", "--svg", tmp_path / "m.svg", "--title", "KDA")
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    data = payload_of(page)
+    assert data["title"] == "KDA" and data["view"] == "region=RU-KDA"
+    assert {t["id"] for t in data["types"]} <= {"air_strike", "shelling"}
+    assert (tmp_path / "m.png").stat().st_size > 10_000 and (tmp_path / "m.svg").exists()
+
+
+def test_cli_embed_cdn_and_no_cluster(incidents_file, tmp_path):
+    out = tmp_path / "fragment.html"
+    result = run(incidents_file, "-o", out, "--embed", "--cdn", "--no-cluster", "--heat")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<iframe") and "unpkg.com/leaflet@1.9.3" in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--types", "bombing"], "unknown incident type"),
+    (["--region", "Atlantis Krai"], "unknown region"),
+    (["--since", "last week"], "not a date"),
+])
+def test_cli_usage_errors_exit_2(incidents_file, tmp_path, args, message):
+    result = run(incidents_file, "-o", tmp_path / "x.html", *args)
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_cli_missing_input_exit_2(tmp_path):
+    result = run(tmp_path / "nope.gpkg", "-o", tmp_path / "x.html")
+    assert result.exit_code == 2 and "no such file" in result.output
