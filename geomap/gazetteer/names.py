@@ -35,6 +35,8 @@ _LEADING_ARTICLES = ("the ",)
 
 def fold(text: str) -> str:
     """Strip diacritics and fold special letters: "Chișinău" -> "Chisinau"."""
+    if text.isascii():
+        return text.translate(_FOLD)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.translate(_FOLD)

@@ -19,6 +19,8 @@ import math
 import re
 from collections import Counter
 
+import numpy as np
+
 from ..gazetteer import Candidate, haversine_km
 from ..models import Mention
 from .recognize import RawMention
@@ -101,26 +103,50 @@ def _supported(i: int, raws: list[RawMention], picks, containers) -> bool:
         if o.kind not in ("country", "water", "physical"))
 
 
+def _distances_km(lats: np.ndarray, lons: np.ndarray, anchor_lats: np.ndarray, anchor_lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances, candidates x anchors (radians in, km out)."""
+    dlat = anchor_lats[None, :] - lats[:, None]
+    dlon = anchor_lons[None, :] - lons[:, None]
+    h = np.sin(dlat / 2) ** 2 + np.cos(lats)[:, None] * np.cos(anchor_lats)[None, :] * np.sin(dlon / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
 def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
-    """Turn recognised spans into resolved mentions, using the whole document as context."""
+    """Turn recognised spans into resolved mentions, using the whole document as context.
+
+    Mentions that repeat a name with the same hint and containers are resolved once, together;
+    context counts distinct names, so ten "Russia"s do not outvote one "Texas".
+    """
     if not raws:
         return []
     containers = _containers(text, raws)
-    base = [[(_score(c, raw), c) for c in raw.candidates] for raw in raws]
+    groups: dict[tuple, list[int]] = {}
+    for i, raw in enumerate(raws):
+        signature = (raw.key, raw.hint, tuple(raws[j].key for j in containers.get(i, ())))
+        groups.setdefault(signature, []).append(i)
+    keys = list(groups)
+    members = [groups[k] for k in keys]
+    first = [raws[m[0]] for m in members]
+    base = [[(_score(c, raw), c) for c in raw.candidates] for raw in first]
+    is_city = [np.array([c.place.kind in ("city", "facility") for _, c in scored]) for scored in base]
+    rad = [(np.radians([c.place.lat for _, c in scored]), np.radians([c.place.lon for _, c in scored]))
+           for scored in base]
+    outer = [[cand for j in containers.get(m[0], ()) for cand in raws[j].candidates] for m in members]
 
     def pick(scored):
-        ranked = sorted(scored, key=lambda sc: (-sc[0], sc[1].place.id))
-        best = ranked[0]
-        margin = best[0] - ranked[1][0] if len(ranked) > 1 else 10.0
-        return best, margin
+        best = max(scored, key=lambda sc: sc[0])
+        ties = [sc for sc in scored if sc[0] == best[0]]
+        if len(ties) > 1:
+            best = min(ties, key=lambda sc: sc[1].place.id)
+        second = max((sc[0] for sc in scored if sc is not best), default=None)
+        return best, (best[0] - second if second is not None else 10.0)
 
-    # pass 1: priors only -> context
     picks = [pick(scored) for scored in base]
     for _ in range(2):
         countries: Counter[str] = Counter()
         admin1s: Counter[str] = Counter()
-        anchors: list[tuple[str, float, float]] = []
-        for raw, ((_, cand), margin) in zip(raws, picks):
+        anchor_keys, anchor_lat, anchor_lon = [], [], []
+        for g, ((_, cand), margin) in enumerate(picks):
             place = cand.place
             clear = margin >= CLEAR_MARGIN or place.kind == "country"
             if not clear or place.country is None:
@@ -129,34 +155,48 @@ def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
             if place.admin1_code:
                 admin1s[place.admin1_code] += 1
             if place.kind in ("city", "admin1", "facility"):
-                anchors.append((raw.key, place.lat, place.lon))
+                anchor_keys.append(first[g].key)
+                anchor_lat.append(place.lat)
+                anchor_lon.append(place.lon)
+        anchor_keys_arr = np.array(anchor_keys, dtype=object)
+        a_lat, a_lon = np.radians(anchor_lat), np.radians(anchor_lon)
         new_picks = []
-        for i, (raw, scored) in enumerate(zip(raws, base)):
+        for g, scored in enumerate(base):
+            own_place = picks[g][0][1].place
+            near = None
+            if len(anchor_keys) and is_city[g].any():
+                others = anchor_keys_arr != first[g].key
+                if others.any():
+                    dist = _distances_km(rad[g][0], rad[g][1], a_lat[others], a_lon[others]).min(axis=1)
+                    near = W_NEAR * np.exp(-dist / NEAR_KM)
             rescored = []
-            for score, cand in scored:
+            for k, (score, cand) in enumerate(scored):
                 place = cand.place
-                if place.country and countries[place.country]:
-                    own = 1 if picks[i][0][1].place.country == place.country else 0
-                    support = countries[place.country] - own
+                if place.country:
+                    support = countries[place.country] - (own_place.country == place.country)
                     if support > 0:
                         score += W_COUNTRY * math.log1p(support)
-                if place.admin1_code and place.kind != "admin1" and admin1s[place.admin1_code]:
-                    score += W_ADMIN1
-                if place.kind == "admin1" and place.admin1_code:
-                    own = 1 if picks[i][0][1].place.admin1_code == place.admin1_code else 0
-                    score += W_ADMIN1_CHILD * min(2, admin1s[place.admin1_code] - own)
-                if place.kind in ("city", "facility") and anchors:
-                    nearest = min((haversine_km(place.lat, place.lon, lat, lon)
-                                   for key, lat, lon in anchors if key != raw.key), default=None)
-                    if nearest is not None:
-                        score += W_NEAR * math.exp(-nearest / NEAR_KM)
-                for j in containers.get(i, ()):
-                    if any(_contains(outer, cand) for outer in raws[j].candidates):
-                        score += W_CONTAINER
+                if place.admin1_code:
+                    if place.kind != "admin1":
+                        if admin1s[place.admin1_code]:
+                            score += W_ADMIN1
+                    else:
+                        children = admin1s[place.admin1_code] - (own_place.admin1_code == place.admin1_code)
+                        score += W_ADMIN1_CHILD * min(2, children)
+                if near is not None and is_city[g][k]:
+                    score += float(near[k])
+                if outer[g] and any(_contains(o, cand) for o in outer[g]):
+                    score += W_CONTAINER
                 rescored.append((score, cand))
             new_picks.append(pick(rescored))
         picks = new_picks
 
+    # back from groups to mentions, in text order
+    by_mention: list = [None] * len(raws)
+    for g, m in enumerate(members):
+        for i in m:
+            by_mention[i] = picks[g]
+    picks = by_mention
     keep = [raw.weak is None or _supported(i, raws, picks, containers) for i, raw in enumerate(raws)]
     raws = [raw for raw, k in zip(raws, keep) if k]
     picks = [p for p, k in zip(picks, keep) if k]
