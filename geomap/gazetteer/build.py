@@ -112,6 +112,7 @@ def build_countries(data_dir: Path, work_dir: Path) -> Path:
         records.append({
             "code": code, "code3": info.get("iso3"), "name": (wc or {}).get("name", {}).get("common") or info["name"],
             "alt_names": unique_names, "demonyms": sorted(d for d in demonyms if is_latin_name(d)),
+            "point": (wc or {}).get("latlng"),
             "population": int(info.get("population") or 0), "capital": info.get("capital") or None,
             "geonameid": info.get("geonameid"), "continent": info.get("continentcode"),
         })

@@ -113,8 +113,8 @@ def _adjacent(text: str, left: Token, right: Token) -> bool:
         return False
     if gap == " ":
         return True
-    if gap == ". " and left.text in _DOTTED_PREFIXES:
-        return True
+    if gap == ". " and (left.text in _DOTTED_PREFIXES or (len(left.text) == 1 and left.cap)):
+        return True  # "St. Petersburg", "John W. Baker"
     return bool(gap) and gap.isspace() and "\n" not in gap and len(gap) <= 2
 
 
@@ -221,7 +221,11 @@ class Recognizer:
 
         for run in _runs(text, tokens):
             k = 0
-            person_mode = False
+            start_tok = tokens[run[0]]
+            prev = tokens[run[0] - 1] if run[0] > 0 else None
+            # "Gov. Perdue", "Sgt. Baker": an abbreviated title before the run makes it a name
+            person_mode = (prev is not None and prev.cap and prev.lower in lex.titles
+                           and text[prev.end:start_tok.start] == ". ")
             while k < len(run):
                 i = run[k]
                 tok = tokens[i]
@@ -255,8 +259,9 @@ class Recognizer:
                 m, (key, cands, hint) = found
                 first, last = i, run[m - 1]
                 prefix = [tokens[run[p]] for p in range(k)]
-                mention = self._judge(text, tokens, first, last, key, cands, hint, prefix, person_mode,
-                                      mixed_case, person_words)
+                rest = [tokens[run[p]] for p in range(m, len(run))]
+                mention = self._judge(text, tokens, first, last, key, cands, hint, prefix, rest, person_mode,
+                                      mixed_case, person_words, mentions)
                 if mention is not None:
                     mentions.append(mention)
                     for p in range(k, m):
@@ -266,8 +271,8 @@ class Recognizer:
         return [mt for mt in mentions if not (mt.first_token == mt.last_token and mt.key in person_words
                                                 and not mt.demonym and not _is_area(mt))]
 
-    def _judge(self, text, tokens, first, last, key, cands, hint, prefix, person_mode, mixed_case,
-               person_words) -> RawMention | None:
+    def _judge(self, text, tokens, first, last, key, cands, hint, prefix, rest, person_mode, mixed_case,
+               person_words, mentions) -> RawMention | None:
         lex = self.lex
         head = tokens[first]
         single = first == last
@@ -279,19 +284,33 @@ class Recognizer:
                     and text[before.end:head.start].isspace())
         # part of a longer proper noun that is not a place ("Marco Rubio", "Sea Baby")
         if person_mode or any(not self._transparent(t) for t in prefix):
-            if single and head.cap and not head.upper and (person_mode or (prefix and prefix[-1].text in lex.first_names)):
+            if single and head.cap and not head.upper and (
+                    person_mode or any(t.text in lex.first_names or t.lower in lex.titles for t in prefix)):
                 person_words.add(head.lower)
             return None
+        after_comma = all(c.after_comma for c in cands)
+        if after_comma:
+            # "Paris, Tenn.", "Austin, TX": only right after a place name and a comma
+            previous = mentions[-1] if mentions else None
+            if previous is None or text[previous.end:tokens[first].start] != ", ":
+                return None
+            return RawMention(start=head.start, end=tokens[last].end, text=text[head.start:tokens[last].end],
+                              key=key, candidates=cands, hint="admin1", demonym=False, confidence=0.9,
+                              locative=False, possessive=tokens[last].possessive, first_token=first,
+                              last_token=last)
         if head.upper and mixed_case and not abbreviation and not self._dateline(text, tokens, first, last, cands):
             return None  # "KAIRO", "NATO"; but "WASHINGTON (Reuters) -" is a dateline
         if single and len(head.text) <= 2 and not abbreviation:
             return None
         after = tokens[last + 1] if last + 1 < len(tokens) else None
-        if before is not None and (before.lower in VESSEL_WORDS) and not areas:
+        if before is not None and (before.lower in VESSEL_WORDS) and not any(
+                c.place.kind in ("country", "water") for c in cands):
             return None  # "the tanker Kairo"
         if single and (head.lower in CALENDAR or head.lower in DIRECTION_WORDS):
             return None
         nation = any(c.place.kind in ("country", "water") for c in cands)
+        big = any((c.place.kind in ("country", "admin1", "water") and c.match == "primary")
+                  or (c.place.kind == "city" and c.place.population >= PROPER_NOUN_MAX_POPULATION) for c in cands)
         if single and not demonym and after is not None and after.cap and _adjacent(text, head, after) \
                 and head.text in lex.first_names and not nation and after.lower not in lex.common_words:
             person_words.add(after.lower)
@@ -302,21 +321,24 @@ class Recognizer:
                         or c.place.population >= PROPER_NOUN_MAX_POPULATION for c in cands)
         if single and not demonym and not abbreviation:
             if head.lower in lex.common_words:
-                # "More", "Centre", "Police": countries and seas outright, others need context
-                outright = any(c.place.kind in ("country", "water") and c.match == "primary" for c in cands)
+                # "More", "Centre", "Police": countries and seas outright; otherwise only "in Nice".
+                # Capitalised only because a sentence starts, or the first word of a longer name
+                # ("University of ...", "City Council"): not a place.
+                outright = any(c.place.kind in ("country", "water") and c.match in ("primary", "alternate")
+                               for c in cands)
                 if not outright:
-                    weak = "common word"
+                    if not locative and (head.sentence_start or len(head.text) <= 3
+                                         or (rest and rest[0].cap and not rest[0].matched)):
+                        return None
+                    weak = None if (locative and not small) else "common word"
                     confidence = 0.6
-            elif head.text in lex.first_names and not nation:
-                weak = "first name"
-            elif head.text in lex.surnames and not areas:
-                weak = "surname"
-            elif head.text in lex.proper_nouns and small:
-                weak = "proper noun"
-            if weak and locative and weak != "common word":
-                weak = None
-            elif weak == "common word" and locative and not small:
-                weak = None
+            elif not big and not locative:
+                if head.text in lex.first_names:
+                    weak = "first name"
+                elif head.text in lex.surnames:
+                    weak = "surname"
+                elif head.text in lex.proper_nouns and small:
+                    weak = "proper noun"
         if head.sentence_start and single and not areas and not locative:
             confidence = min(confidence, 0.7)
         if all(c.match == "loose" for c in cands):

@@ -90,6 +90,8 @@ SUPPORT_KM = 300.0
 def _supported(i: int, raws: list[RawMention], picks, containers) -> bool:
     if containers.get(i):
         return True
+    if raws[i].weak == "common word":
+        return False  # only a container (or a locative, checked earlier) makes "Union" a place
     place = picks[i][0][1].place
     if place.kind in ("country", "water", "physical"):
         return True
