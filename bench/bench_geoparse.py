@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from geomap.cli.geoparse import toponym_record
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ("geowebnews", "lgl")
 
@@ -32,17 +34,8 @@ def predict(docs: list[dict], geoparser) -> tuple[list[dict], float]:
     started = time.perf_counter()
     for doc in docs:
         mentions = geoparser(doc["text"])
-        lines.append({"id": doc["id"], "toponyms": [mention_record(m) for m in mentions]})
+        lines.append({"id": doc["id"], "toponyms": [toponym_record(m) for m in mentions]})
     return lines, time.perf_counter() - started
-
-
-def mention_record(m) -> dict:
-    place = m.place
-    return {"start": m.start, "end": m.end, "name": m.text,
-            "lat": place.lat if place else None, "lon": place.lon if place else None,
-            "geonameid": place.geonameid if place else None, "kind": m.kind,
-            "country": place.country if place else None, "admin1": place.admin1 if place else None,
-            "confidence": m.confidence}
 
 
 def score(gold: Path, pred_lines: list[dict]) -> dict:
