@@ -360,3 +360,14 @@ def test_index_fingerprint_names_a_missing_input(tmp_data):
     (data / "gazetteer" / "countries.json").unlink()
     with pytest.raises(DataError, match="countries.json"):
         _fingerprint()
+
+
+def test_us_county_points_lie_in_their_state(geocoder):
+    # counties come from us-atlas polygons: each point must sit in its own county's state
+    raw = entry(geocoder, "Laurel County")
+    assert (raw["kind"], raw["admin1_code"]) == ("admin2", "US-KY")
+    assert 36.9 < raw["lat"] < 37.4 and -84.4 < raw["lon"] < -83.8
+    from geomap.regions import regions_containing
+
+    codes = {r.code for r in regions_containing(raw["lat"], raw["lon"])}
+    assert "US-KY" in codes

@@ -186,7 +186,7 @@ def build_us_counties(data_dir: Path, work_dir: Path) -> Path:
     topo = json.loads((npm_pack(*NPM_US_ATLAS, work_dir) / "counties-10m.json").read_text())
     states = {g["id"]: g["properties"]["name"] for g in topo["objects"]["states"]["geometries"]}
     fips_to_code = _state_fips_codes()
-    geometries = decode_topojson(topo, "counties")
+    geometries = decode_topojson(topo, "counties", aligned=True)
     records = []
     for meta, geom in zip(topo["objects"]["counties"]["geometries"], geometries):
         if geom is None or geom.is_empty:

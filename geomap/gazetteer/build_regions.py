@@ -120,8 +120,12 @@ def _dcw_collections() -> Path:
 
 
 # ----------------------------------------------------------------------------------- helpers
-def decode_topojson(topo: dict, object_name: str) -> list:
-    """Decode one object of a (quantised) TopoJSON topology into a list of shapely geometries."""
+def decode_topojson(topo: dict, object_name: str, *, aligned: bool = False) -> list:
+    """Decode one object of a (quantised) TopoJSON topology into a list of shapely geometries.
+
+    With ``aligned=True`` the list keeps one entry (possibly None) per input geometry, so it
+    zips with the object's properties.
+    """
     import numpy as np
     import shapely
 
@@ -163,7 +167,8 @@ def decode_topojson(topo: dict, object_name: str) -> list:
 
     obj = topo["objects"][object_name]
     geoms = obj["geometries"] if obj["type"] == "GeometryCollection" else [obj]
-    return [x for x in map(geometry, geoms) if x is not None]
+    decoded = [geometry(g) if g.get("type") else None for g in geoms]
+    return decoded if aligned else [x for x in decoded if x is not None]
 
 
 def slugify(text: str) -> str:
