@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "read_articles": "geomap.articles",
     "read_incidents": "geomap.export",
     "read_store": "geomap.store",
+    "to_folium": "geomap.render",
     "write_incidents": "geomap.export",
 }
 

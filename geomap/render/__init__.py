@@ -13,10 +13,11 @@ from typing import Any
 
 from ..errors import UsageError
 from . import _data
+from ._folium import IncidentLayer, to_folium
 from ._map import CLUSTER_THRESHOLD, IncidentMap
 from ._static import save_static
 
-__all__ = ["CLUSTER_THRESHOLD", "IncidentMap", "make_map", "prepare", "save_static"]
+__all__ = ["CLUSTER_THRESHOLD", "IncidentLayer", "IncidentMap", "make_map", "prepare", "save_static", "to_folium"]
 
 
 def prepare(incidents: Any, *, regions: Iterable[Any] | str | None = None,

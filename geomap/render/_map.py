@@ -114,5 +114,11 @@ class IncidentMap:
         """Write :meth:`to_embed`'s fragment to ``path`` atomically."""
         return write_text_atomic(path, self.to_embed(view=view, height=height) + "\n")
 
+    def to_folium(self, m: Any = None, *, inline: bool = True, compress: bool | None = None) -> Any:
+        """Add this map's incident layers and controls to a folium.Map (a new one unless ``m`` is given)."""
+        from ._folium import to_folium
+
+        return to_folium(self, m, inline=inline, compress=self.compress if compress is None else compress)
+
     def _repr_html_(self) -> str:
         return self.to_embed()

@@ -124,7 +124,8 @@
     }
   });
 
-  function GeoMap(root, data) {
+  function GeoMap(root, data, leafletMap) {
+    this._leafletMap = leafletMap || null;  // an existing map to build on (folium's), else our own
     this.root = root;
     this.data = data;
     this.cols = data.cols;
@@ -139,7 +140,8 @@
   GeoMap.prototype._build = function () {
     var self = this, data = this.data;
     var mapDiv = root_map(this.root);
-    var map = this.map = L.map(mapDiv, { worldCopyJump: true, zoomSnap: 0.25, minZoom: 2, maxZoom: 18 });
+    var map = this.map = this._leafletMap ||
+      L.map(mapDiv, { worldCopyJump: true, zoomSnap: 0.25, minZoom: 2, maxZoom: 18 });
     map.attributionControl.setPrefix("Leaflet");
     map.attributionControl.addAttribution(
       "Outlines: Natural Earth &middot; incidents: geomap from news reports");
@@ -643,8 +645,8 @@
       .setLatLng(latlng).setContent(this.popupContent(i)).openOn(this.map);
   };
 
-  function ready(root, data) {
-    var map = new GeoMap(root, data);
+  function ready(root, data, leafletMap) {
+    var map = new GeoMap(root, data, leafletMap);
     root.geomap = map;
     root.setAttribute("data-ready", "true");
     return map;
