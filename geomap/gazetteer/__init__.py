@@ -50,10 +50,12 @@ class Candidate:
     surface: str    # the stored spelling that matched
     abbreviation: bool = False
     after_comma: bool = False  # only valid as "Paris, Tenn."
+    prior: float = 0.0         # prominence plus match bonus, set by Gazetteer.candidates
 
-    @property
-    def prior(self) -> float:
-        return prominence(self.place) + MATCH_BONUS[self.match]
+    @classmethod
+    def make(cls, place: Place, match: str, surface: str, abbreviation: bool = False,
+             after_comma: bool = False) -> "Candidate":
+        return cls(place, match, surface, abbreviation, after_comma, prominence(place) + MATCH_BONUS[match])
 
 
 class Gazetteer:
@@ -64,6 +66,33 @@ class Gazetteer:
         self._local = threading.local()
         self._places: dict[int, Place] = {}
         self._lookups: dict[tuple[str, bool], tuple[Candidate, ...]] = {}
+        self._key_sets: tuple[frozenset[str], frozenset[str]] | None = None
+
+    def preload_keys(self) -> None:
+        """Hold every name key (exact and loose) in memory, so misses never touch SQLite.
+
+        Costs about 0.5 s and 100 MB once; worth it for geoparsing many texts, where most
+        looked-up word sequences are not names. Single geocoder queries do not need it.
+        """
+        if self._key_sets is None:
+            exact = frozenset(r[0] for r in self._db.execute("SELECT DISTINCT key FROM names"))
+            loose = frozenset(r[0] for r in self._db.execute("SELECT DISTINCT loose FROM names"))
+            longest: dict[str, int] = {}
+            for key in exact:
+                words = key.split(" ")
+                if longest.get(words[0], 0) < len(words):
+                    longest[words[0]] = len(words)
+            self._key_sets = (exact, loose)
+            self._longest = longest
+
+    def longest_name_from(self, first_word: str) -> int:
+        """How many words the longest name starting with this key word has (0: none does).
+
+        Needs :meth:`preload_keys`; without it, answers a safe upper bound.
+        """
+        if self._key_sets is None:
+            return 99
+        return self._longest.get(first_word, 0)
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -74,13 +103,14 @@ class Gazetteer:
         return db
 
     # ------------------------------------------------------------------ primitive lookups
-    def _place(self, rowid: int) -> Place:
-        place = self._places.get(rowid)
+    _PLACE_COLUMNS = ("p.rowid,p.id,p.name,p.kind,p.lat,p.lon,p.west,p.south,p.east,p.north,p.country,"
+                      "p.admin1,p.admin1_code,p.population,p.source,p.geonameid,p.alt_names")
+
+    def _row_place(self, row: tuple) -> Place:
+        """A Place from a places row (cached by rowid, so each entry is built once)."""
+        place = self._places.get(row[0])
         if place is None:
-            row = self._db.execute(
-                "SELECT id,name,kind,lat,lon,west,south,east,north,country,admin1,admin1_code,"
-                "population,source,geonameid,alt_names FROM places WHERE rowid=?", (rowid,)).fetchone()
-            (pid, name, kind, lat, lon, west, south, east, north, country, admin1, admin1_code,
+            (rowid, pid, name, kind, lat, lon, west, south, east, north, country, admin1, admin1_code,
              population, source, geonameid, alt_names) = row
             place = Place(id=pid, name=name, kind=kind, lat=lat, lon=lon,
                           bbox=(west, south, east, north) if west is not None else None,
@@ -90,19 +120,27 @@ class Gazetteer:
             self._places[rowid] = place
         return place
 
+    def _place(self, rowid: int) -> Place:
+        place = self._places.get(rowid)
+        if place is None:
+            row = self._db.execute(f"SELECT {self._PLACE_COLUMNS} FROM places p WHERE p.rowid=?",
+                                   (rowid,)).fetchone()
+            place = self._row_place(row)
+        return place
+
     def candidates(self, key: str, *, loose: bool = False) -> tuple[Candidate, ...]:
         """Every entry whose name has this key (exact), or whose loose key matches (loose=True)."""
         cache_key = (key, loose)
         hit = self._lookups.get(cache_key)
         if hit is not None:
             return hit
-        if loose:
-            rows = self._db.execute("SELECT place, flags, surface FROM names WHERE loose=?",
-                                    (loose_key(key),)).fetchall()
-        else:
-            rows = self._db.execute("SELECT place, flags, surface FROM names WHERE key=?", (key,)).fetchall()
+        if self._key_sets is not None and (loose_key(key) if loose else key) not in self._key_sets[loose]:
+            return ()
+        column, value = ("loose", loose_key(key)) if loose else ("key", key)
+        rows = self._db.execute(f"SELECT n.flags, n.surface, {self._PLACE_COLUMNS} FROM names n "
+                                f"JOIN places p ON p.rowid = n.place WHERE n.{column}=?", (value,)).fetchall()
         out = []
-        for rowid, flags, surface in rows:
+        for flags, surface, *place_row in rows:
             if loose:
                 match = "loose"
             elif flags & PRIMARY:
@@ -113,8 +151,8 @@ class Gazetteer:
                 match = "demonym"
             else:  # pragma: no cover - every stored name has a flag
                 continue
-            out.append(Candidate(self._place(rowid), match, surface, bool(flags & ABBREVIATION),
-                                 bool(flags & AFTER_COMMA) and not flags & (PRIMARY | ALTERNATE | ABBREVIATION)))
+            out.append(Candidate.make(self._row_place(place_row), match, surface, bool(flags & ABBREVIATION),
+                                      bool(flags & AFTER_COMMA) and not flags & (PRIMARY | ALTERNATE | ABBREVIATION)))
         result = tuple(out)
         if len(self._lookups) > 200_000:
             self._lookups.clear()

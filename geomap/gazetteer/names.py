@@ -6,6 +6,7 @@ names up) use these functions, so "Chișinău", "Chisinau" and "CHISINAU" meet a
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -42,6 +43,7 @@ def fold(text: str) -> str:
     return stripped.translate(_FOLD)
 
 
+@functools.lru_cache(maxsize=262144)
 def name_key(name: str) -> str:
     """The lookup key of a name: folded, lower-case, words separated by single spaces.
 
@@ -80,6 +82,7 @@ def loose_key(key: str) -> str:
     return key
 
 
+@functools.lru_cache(maxsize=65536)
 def split_kind_hint(key: str) -> tuple[str, str | None]:
     """Split a trailing or leading admin word off a key and say which kind it hints at.
 

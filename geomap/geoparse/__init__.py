@@ -22,6 +22,7 @@ class Geoparser:
         from .recognize import Recognizer
 
         self.gazetteer = gazetteer or load_gazetteer()
+        self.gazetteer.preload_keys()
         self.recognizer = Recognizer(self.gazetteer, lexicon or load_lexicon())
 
     def __call__(self, text: str) -> list[Mention]:

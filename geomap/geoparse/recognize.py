@@ -239,7 +239,10 @@ class Recognizer:
                     k += 1
                     continue
                 found = None
-                for m in range(min(len(run), k + MAX_NAME_TOKENS), k, -1):
+                # no name starts with this word: only the single-word transliteration fallback
+                first_word = name_key(tok.text).split(" ", 1)[0]
+                span = min(MAX_NAME_TOKENS, self.gaz.longest_name_from(first_word) + 1) or 1
+                for m in range(min(len(run), k + span), k, -1):
                     last = tokens[run[m - 1]]
                     if last.lower in CONNECTORS:
                         continue

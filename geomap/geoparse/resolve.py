@@ -105,6 +105,30 @@ def _supported(i: int, raws: list[RawMention], picks, containers) -> bool:
         if o.kind not in ("country", "water", "physical"))
 
 
+#: Without a container, context adds at most about this much to a candidate's prior, so
+#: candidates further below the best prior can never win and are not scored.
+MAX_CONTEXT_GAIN = 6.0
+_PREPARED: dict[tuple, tuple] = {}
+
+
+def _prepared(raw: RawMention, has_container: bool) -> tuple:
+    """Scored candidates of a name and their coordinates, cached per (name, hint)."""
+    cache_key = (raw.key, raw.hint, has_container, raw.candidates[0].place.id if raw.candidates else None)
+    hit = _PREPARED.get(cache_key)
+    if hit is not None:
+        return hit
+    scored = [(_score(c, raw), c) for c in raw.candidates]
+    if not has_container and len(scored) > 1:
+        floor = max(sc for sc, _ in scored) - MAX_CONTEXT_GAIN
+        scored = [sc for sc in scored if sc[0] >= floor]
+    hit = (scored, np.array([c.place.kind in ("city", "facility") for _, c in scored]),
+           np.radians([c.place.lat for _, c in scored]), np.radians([c.place.lon for _, c in scored]))
+    if len(_PREPARED) > 100_000:
+        _PREPARED.clear()
+    _PREPARED[cache_key] = hit
+    return hit
+
+
 def _distances_km(lats: np.ndarray, lons: np.ndarray, anchor_lats: np.ndarray, anchor_lons: np.ndarray) -> np.ndarray:
     """Great-circle distances, candidates x anchors (radians in, km out)."""
     dlat = anchor_lats[None, :] - lats[:, None]
@@ -129,11 +153,11 @@ def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
     keys = list(groups)
     members = [groups[k] for k in keys]
     first = [raws[m[0]] for m in members]
-    base = [[(_score(c, raw), c) for c in raw.candidates] for raw in first]
-    is_city = [np.array([c.place.kind in ("city", "facility") for _, c in scored]) for scored in base]
-    rad = [(np.radians([c.place.lat for _, c in scored]), np.radians([c.place.lon for _, c in scored]))
-           for scored in base]
     outer = [[cand for j in containers.get(m[0], ()) for cand in raws[j].candidates] for m in members]
+    prepared = [_prepared(raw, bool(out)) for raw, out in zip(first, outer)]
+    base = [p[0] for p in prepared]
+    is_city = [p[1] for p in prepared]
+    rad = [(p[2], p[3]) for p in prepared]
 
     def pick(scored):
         best = max(scored, key=lambda sc: sc[0])
