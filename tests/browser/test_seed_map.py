@@ -1,0 +1,59 @@
+"""The seed article's map, end to end through the CLI, in Chromium offline.
+
+Runs `geomap map SEED -o ... --png ...` on the real file from ../shared/seed/, opens the page with
+every network request blocked, checks what the acceptance test expects to see, opens the naval
+attack's popup, and leaves screenshots in test-artifacts/ (never in git).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geomap.export import read_incidents
+
+SHARED = Path(os.environ.get("GEOMAP_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+SEED = SHARED / "seed" / "000_6b34b3c9854d6455.txt"
+
+pytestmark = pytest.mark.browser
+MARKERS = ".leaflet-marker-pane .geomap-marker"
+
+
+@pytest.fixture(scope="module")
+def seed_map(tmp_path_factory):
+    assert SEED.is_file(), f"seed article missing: {SEED} (set GEOMAP_SHARED_DIR to the shared folder)"
+    folder = tmp_path_factory.mktemp("seed")
+    run = subprocess.run([sys.executable, "-m", "geomap", "extract", str(SEED), "-o", str(folder / "seed.geojson"),
+                          "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    run = subprocess.run([sys.executable, "-m", "geomap", "map", str(folder / "seed.geojson"),
+                          "-o", str(folder / "seed.html"), "--png", str(folder / "seed.png"),
+                          "--title", "Seed article"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return folder, read_incidents(folder / "seed.geojson")
+
+
+def test_seed_map_in_chromium(page, seed_map, artifacts):
+    folder, incidents = seed_map
+    assert (folder / "seed.png").stat().st_size > 10_000
+    page.goto((folder / "seed.html").as_uri())
+    page.wait_for_selector(".geomap[data-ready]", state="attached", timeout=60_000)
+    assert page.locator(MARKERS).count() == len(incidents) == int(page.get_attribute(".geomap", "data-visible"))
+    for type_id in ("air_strike", "naval_attack", "airspace_violation", "diplomacy"):
+        label = page.locator(f".leaflet-control-layers-overlays label:has([data-type='{type_id}'])")
+        assert label.count() == 1, type_id
+    page.screenshot(path=str(artifacts / "seed-map.png"))
+
+    naval = incidents.index[incidents["incident_type"] == "naval_attack"][0]
+    position = int(incidents.index.get_loc(naval))
+    page.evaluate(f"document.querySelector('.geomap').geomap.markers[{position}].fire('click', {{}}, true) && null")
+    quote = page.locator(".leaflet-popup .geomap-popup-quote").text_content()
+    assert quote == incidents.loc[naval, "sentence"]
+    popup = page.locator(".leaflet-popup-content").text_content()
+    assert incidents.loc[naval, "place"] in popup
+    page.wait_for_timeout(400)  # let the popup finish fading in
+    page.screenshot(path=str(artifacts / "seed-map-popup.png"))
