@@ -1,4 +1,5 @@
-"""Run the benchmarks: ``python -m bench [NAME...]`` runs bench/bench_NAME.py (all when none given).
+"""Run the benchmarks: ``python -m bench [NAME...] [--option ...]`` runs bench/bench_NAME.py
+(all when no name is given); options after the names go to each benchmark's ``main``.
 
 Each module defines ``main(argv: list[str]) -> None`` that prints its figures.
 """
@@ -13,12 +14,14 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     here = Path(__file__).parent
-    names = argv or sorted(p.stem[len("bench_"):] for p in here.glob("bench_*.py"))
+    cut = next((i for i, arg in enumerate(argv) if arg.startswith("-")), len(argv))
+    names, options = argv[:cut], argv[cut:]
+    names = names or sorted(p.stem[len("bench_"):] for p in here.glob("bench_*.py"))
     for name in names:
         module = importlib.import_module(f"bench.bench_{name}")
         print(f"\n== {name} ==", flush=True)
         started = time.perf_counter()
-        module.main([])
+        module.main(options)
         print(f"({name}: {time.perf_counter() - started:.1f} s)", flush=True)
     return 0
 

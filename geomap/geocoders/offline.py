@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from ..errors import UsageError
@@ -23,11 +23,14 @@ def place_address(place: Place, gazetteer) -> str:
     return ", ".join(parts)
 
 
+_PLACE_FIELDS = tuple(f.name for f in fields(Place))
+
+
 def place_location(place: Place, gazetteer, score: float | None = None, source: str = "offline"):
     """Wrap a gazetteer entry as a ``geopy.location.Location`` (the entry goes in ``.raw``)."""
     from geopy.location import Location
 
-    raw = asdict(place)
+    raw = {name: getattr(place, name) for name in _PLACE_FIELDS}  # flat: no deep copy as asdict does
     raw["bbox"] = list(place.bbox) if place.bbox else None
     raw["alt_names"] = list(place.alt_names)
     raw["score"] = score
@@ -84,14 +87,15 @@ class OfflineGeocoder:
         codes = [country_codes] if isinstance(country_codes, str) else list(country_codes or [None])
         ranked: list[tuple[Place, float]] = []
         for code in codes:
-            ranked += self.gazetteer.search(query, kinds=kinds, country=code, limit=limit or 10)
-        ranked.sort(key=lambda item: -item[1])
+            ranked += self.gazetteer.search(query, kinds=kinds, country=code,
+                                            limit=1 if exactly_one else (limit or 10))
         if not ranked:
             return None
-        locations = [place_location(place, self.gazetteer, score) for place, score in ranked]
+        if len(codes) > 1:
+            ranked.sort(key=lambda item: -item[1])
         if exactly_one:
-            return locations[0]
-        return locations[: limit or len(locations)]
+            return place_location(ranked[0][0], self.gazetteer, ranked[0][1])
+        return [place_location(place, self.gazetteer, score) for place, score in ranked[: limit or len(ranked)]]
 
     def reverse(self, query: Any, *, exactly_one: bool = True, timeout: Any = None, **_ignored: Any):
         """The nearest city and the smallest region containing the point.
@@ -102,7 +106,10 @@ class OfflineGeocoder:
         from geopy.location import Location
 
         lat, lon = _parse_point(query)
-        city = self.gazetteer.nearest_city(lat, lon, max_km=100.0)
+        # a town people know (15,000+) when one is close, else any settlement: the centre of Kyiv
+        # is "Kyiv", not the neighbourhood whose point happens to be nearest
+        city = (self.gazetteer.nearest_city(lat, lon, max_km=15.0, min_population=15_000)
+                or self.gazetteer.nearest_city(lat, lon, max_km=100.0))
         try:
             from ..regions import regions_containing
 
