@@ -248,6 +248,7 @@ def test_reverse_in_kyiv(geocoder):
     loc = geocoder.reverse((50.4501, 30.5234))
     assert loc is not None
     assert "Kyiv" in loc.address
+    assert loc.raw["city"]["id"] == "gn:703448"  # the city of Kyiv, not the nearest neighbourhood
     assert loc.raw["city"]["country"] == "UA" and loc.raw["city"]["admin1_code"] == "UA-30"
     region_ids = [r["id"] for r in loc.raw["regions"]]
     assert "ne1:UA-30" in region_ids and "cc:UA" in region_ids

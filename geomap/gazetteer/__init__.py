@@ -176,18 +176,22 @@ class Gazetteer:
         """The admin-1 entry for an ISO 3166-2 code."""
         return self.get(f"ne1:{code.upper()}")
 
-    def nearest_city(self, lat: float, lon: float, max_km: float = 100.0, min_population: int = 0) -> Place | None:
-        """The nearest city within max_km (an R-tree window, then exact great-circle distance)."""
+    def nearest_city(self, lat: float, lon: float, max_km: float = 100.0, min_population: int = 0,
+                     largest: bool = False) -> Place | None:
+        """The nearest city within max_km (an R-tree window, then exact great-circle distance);
+        with ``largest=True`` the most populous one within max_km instead."""
         dlat = max_km / 111.0
         dlon = max_km / (111.0 * max(math.cos(math.radians(lat)), 0.05))
         rows = self._db.execute(
             "SELECT p.rowid, p.lat, p.lon FROM city_rtree r JOIN places p ON p.rowid=r.rowid "
             "WHERE r.min_lat>=? AND r.max_lat<=? AND r.min_lon>=? AND r.max_lon<=? AND p.population>=?",
             (lat - dlat, lat + dlat, lon - dlon, lon + dlon, min_population)).fetchall()
-        best = min(rows, key=lambda r: haversine_km(lat, lon, r[1], r[2]), default=None)
-        if best is None or haversine_km(lat, lon, best[1], best[2]) > max_km:
+        rows = [r for r in rows if haversine_km(lat, lon, r[1], r[2]) <= max_km]
+        if not rows:
             return None
-        return self._place(best[0])
+        if largest:
+            return max((self._place(r[0]) for r in rows), key=lambda p: (p.population, p.id))
+        return self._place(min(rows, key=lambda r: haversine_km(lat, lon, r[1], r[2]))[0])
 
     # ------------------------------------------------------------------ ranked search
     def search(self, query: str, *, kinds: tuple[str, ...] | None = None, limit: int = 10,

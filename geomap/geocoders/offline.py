@@ -100,7 +100,8 @@ class OfflineGeocoder:
     def reverse(self, query: Any, *, exactly_one: bool = True, timeout: Any = None, **_ignored: Any):
         """The nearest city and the smallest region containing the point.
 
-        The Location's point is the nearest city's (within 100 km) or the query point; ``raw``
+        The city is the most populous town of 15,000+ within 15 km, else the nearest settlement
+        within 100 km. The Location's point is that city's, or the query point; ``raw``
         holds ``city`` (an entry dict or None) and ``regions`` (containing regions, smallest first).
         """
         from geopy.location import Location
@@ -108,7 +109,7 @@ class OfflineGeocoder:
         lat, lon = _parse_point(query)
         # a town people know (15,000+) when one is close, else any settlement: the centre of Kyiv
         # is "Kyiv", not the neighbourhood whose point happens to be nearest
-        city = (self.gazetteer.nearest_city(lat, lon, max_km=15.0, min_population=15_000)
+        city = (self.gazetteer.nearest_city(lat, lon, max_km=15.0, min_population=15_000, largest=True)
                 or self.gazetteer.nearest_city(lat, lon, max_km=100.0))
         try:
             from ..regions import regions_containing
