@@ -31,7 +31,7 @@ _EXPORTS: dict[str, str] = {
     "Place": "geomap.models",
     "UsageError": "geomap.errors",
     "extract": "geomap.incidents",
-    "geoparse": "geomap.geoparse",
+    "geoparse": "geomap.toponyms",
     "get_geocoder": "geomap.geocoders",
     "load_gazetteer": "geomap.gazetteer",
     "load_taxonomy": "geomap.incidents.taxonomy",

@@ -300,6 +300,14 @@ def sanitize_incidents(gdf: Any) -> Any:
 # --- format detection ---
 
 
+def check_output_path(path: str | os.PathLike[str], driver: str | None = None) -> str:
+    """The format an output path will be written in; UsageError for an unsupported extension.
+
+    Lets a command refuse a bad ``-o`` before it does any work.
+    """
+    return _format_of(Path(path), driver)
+
+
 def _format_of(path: Path, driver: str | None) -> str:
     if driver is not None:
         fmt = _DRIVER_ALIASES.get(driver.lower().lstrip("."))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from geomap.geoparse import Geoparser, geoparse
+from geomap.toponyms import Geoparser, geoparse
 from geomap.models import Mention
 
 

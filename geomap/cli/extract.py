@@ -52,10 +52,16 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
     """
     if not output and not store:
         raise click.UsageError("say where the incidents go: -o FILE (and/or --store FILE)")
-    from ..export import write_incidents
+    from ..export import check_output_path, write_incidents
+
+    if output:
+        try:
+            check_output_path(output)  # a usage error now, not after the whole batch
+        except GeomapError as exc:
+            raise fail(exc) from None
     from ..incidents import article_candidates, candidates_frame
     from ..incidents.lexicon import load_lexicon
-    from ..geoparse import geoparse
+    from ..toponyms import geoparse
 
     try:
         lexicon = load_lexicon()
@@ -81,6 +87,10 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
     try:
         report = inputs.batch(process)
         gdf = candidates_frame(candidates, min_confidence=min_confidence)
+        if opened is not None:
+            # the per-article upserts kept finished work; this one adds what only the whole run
+            # knows (corroboration across articles), so the store holds what -o holds
+            opened.upsert(gdf)
         if output:
             write_incidents(gdf, output)
     except GeomapError as exc:

@@ -71,7 +71,7 @@ def geoparse_command(inputs: InputOptions, output: str, min_confidence: float) -
     from .._atomic import atomic_path
 
     try:
-        from ..geoparse import default_geoparser
+        from ..toponyms import default_geoparser
 
         geoparser = default_geoparser()
     except GeomapError as exc:

@@ -114,6 +114,8 @@ def map_command(inputs: tuple[str, ...], output: str | None, title: str | None, 
     if not inputs and not store:
         raise click.UsageError("give at least one INPUT (incidents file or articles) or --store FILE")
     missing = [p for p in inputs if p != "-" and not Path(p).exists()]
+    if store and not Path(store).exists():
+        missing.append(store)
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
     from ..render import make_map, prepare, save_static

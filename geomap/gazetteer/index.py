@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -164,7 +165,8 @@ class _Builder:
 
 def _progress(iterable, total: int, desc: str, enabled: bool | None):
     if enabled is None:
-        enabled = sys.stderr.isatty()
+        # on a terminal, unless geomap's log is quieter than warnings (the CLI's --quiet)
+        enabled = sys.stderr.isatty() and logging.getLogger("geomap").isEnabledFor(logging.WARNING)
     if not enabled:
         return iterable
     from tqdm import tqdm

@@ -76,7 +76,7 @@ def as_articles(articles_or_texts: Article | str | Iterable[Article | str],
 
 
 def _default_geoparser() -> Geoparser:
-    from ..geoparse import geoparse  # lazy: the gazetteer index loads on first use
+    from ..toponyms import geoparse  # lazy: the gazetteer index loads on first use
     return geoparse
 
 
@@ -173,7 +173,7 @@ def extract(articles_or_texts: Article | str | Iterable[Article | str], *, geopa
         An :class:`~geomap.models.Article`, a text (a leading ``date YYYY-MM-DD`` line dates it), or
         an iterable of them.
     geoparser
-        ``text -> list[Mention]``; default :func:`geomap.geoparse.geoparse` (offline gazetteer).
+        ``text -> list[Mention]``; default :func:`geomap.geoparse` (offline gazetteer).
     min_confidence
         Drop incidents below this confidence (default ``[scoring] min_confidence``, 0.4).
     reference_date

@@ -8,6 +8,7 @@ import hashlib
 import html
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,16 @@ EMBED_HEIGHT = "520px"
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def json_for_script(value: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element: no ``</script>``, ``<!--`` or U+2028/9."""
+    """JSON that is safe inside a ``<script>`` element: no ``</script>``, ``<!--`` or U+2028/9.
+
+    Lone surrogates (from a JSONL ``\\ud800`` escape) become U+FFFD: UTF-8 cannot encode them.
+    """
     text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = _SURROGATES.sub("\ufffd", text)
     return "".join(_JSON_ESCAPES.get(ch, ch) for ch in text) if any(
         ch in text for ch in _JSON_ESCAPES) else text
 
@@ -48,7 +56,7 @@ class IncidentMap:
         self.cdn = cdn
         #: True: always compress the payload, False: never, None: above COMPRESS_ABOVE bytes.
         self.compress = compress
-        self.title: str = payload["title"]
+        self.title: str = _SURROGATES.sub("\ufffd", payload["title"])
 
     def __len__(self) -> int:
         return int(self.payload["n"])

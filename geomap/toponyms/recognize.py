@@ -32,7 +32,15 @@ _DOTTED_PREFIXES = frozenset({"St", "Ste", "Mt", "Ft", "Pt"})
 #: Lower-case words the recogniser reads around names; all other lower-case words are skipped
 #: by the tokenizer before any other work, which is most of its speed.
 _CONTEXT_WORDS = frozenset(CONNECTORS | ADMIN_WORDS | WATER_WORDS | LOCATIVE | DIRECTION_WORDS | VESSEL_WORDS)
-_TOKEN_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,}|[^\W\d_](?:[\w’'`\-]*[^\W_])?")
+#: Words that may be (part of) a name: abbreviations ("U.S.") and words not starting with a-z,
+#: including the capitalised part of "anti-Russian".
+#: (The first letter is matched by a class of upper-case letters, Latin, Greek and Cyrillic, with
+#: some lower-case extended Latin in it: far faster than testing every position of the text.)
+_NAME_TOKEN_RE = re.compile(r"[A-Z\u00C0-\u00DE\u0100-\u024F\u0370-\u03FF\u0400-\u042F]"
+                            r"(?:[a-z]?\.(?:[A-Z][a-z]?\.)+|(?:[\w’'`\-]*[^\W_])?)")
+#: Ordinary lower-case words, for the context words between names.
+_LOWER_WORD_RE = re.compile(r"(?<![\w’'`-])[a-z]+(?![\w’'`-])")
+_LAST_LOWER_WORD_RE = re.compile(r"(?<![\w’'`-])([a-z]+)(?![\w’'`-])[^\w]*$")
 _SENTENCE_END_CHARS = frozenset('\n.!?:;"“”')
 _POSSESSIVE_RE = re.compile(r"[’'`]s$|(?<=s)[’'`]$")
 _CONTRACTION_RE = re.compile(r"[’'`](?:re|ve|ll|d|m|t)$", re.IGNORECASE)
@@ -72,37 +80,64 @@ class RawMention:
     weak: str | None = None  # why the span needs support from the document to count
 
 
+def _token(text: str, start: int, end: int, word: str, prev_end: int, previous: Token | None) -> Token:
+    possessive = False
+    if ("'" in word or "’" in word or "`" in word) and len(word) > 2:
+        pos = _POSSESSIVE_RE.search(word)
+        if pos:
+            word = word[: pos.start()]
+            end = start + len(word)
+            possessive = True
+    gap = text[prev_end:start]
+    if gap == " ":
+        sentence_start = False
+    else:
+        tail = gap.rstrip(" \t")
+        sentence_start = not tail or tail[-1] in _SENTENCE_END_CHARS
+        if previous is not None and sentence_start and gap == ". " and previous.text in _DOTTED_PREFIXES:
+            sentence_start = False
+    cap = word[0].isupper() and not (("'" in word or "’" in word) and _CONTRACTION_RE.search(word))
+    upper = cap and len(word) >= 2 and word.isupper()
+    return Token(start, end, word, cap, upper, possessive, word.lower(), sentence_start)
+
+
 def tokenize(text: str) -> list[Token]:
-    """Word tokens with offsets; possessive endings split off; sentence starts marked."""
+    """Name-like word tokens with offsets, plus the context words right next to them.
+
+    Only words that do not start with a-z are tokenized everywhere (in C, by the regex). Of the
+    ordinary lower-case words, only the first and the last word between two name-like words are
+    read, and kept when they are context words ("of", "in", "region", "tanker", ...): nothing
+    further from a name can change how it is read. Possessive endings are split off and sentence
+    starts marked.
+    """
     tokens: list[Token] = []
     append = tokens.append
-    prev_end = 0
     context_words = _CONTEXT_WORDS
-    for match in _TOKEN_RE.finditer(text):
-        word = match.group()
-        if "a" <= word[0] <= "z" and word not in context_words and "-" not in word:
-            continue  # an ordinary lower-case word: never part of a name, never context
-        start, end = match.span()
-        possessive = False
-        if ("'" in word or "’" in word or "`" in word) and len(word) > 2:
-            pos = _POSSESSIVE_RE.search(word)
-            if pos:
-                word = word[: pos.start()]
-                end = start + len(word)
-                possessive = True
-        gap = text[prev_end:start]
-        if gap == " ":
-            sentence_start = False
-        else:
-            tail = gap.rstrip(" \t")
-            sentence_start = not tail or tail[-1] in _SENTENCE_END_CHARS
-            if tokens and sentence_start and gap == ". " and tokens[-1].text in _DOTTED_PREFIXES:
-                sentence_start = False
-        first = word[0]
-        cap = first.isupper() and not (("'" in word or "’" in word) and _CONTRACTION_RE.search(word))
-        upper = cap and len(word) >= 2 and word.isupper()
-        append(Token(start, end, word, cap, upper, possessive, word.lower(), sentence_start))
+    prev_end = 0
+    previous = None
+    for match in _NAME_TOKEN_RE.finditer(text):
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "’'`"):
+            continue  # inside a word ("iPhone", "eBay"): not a name
+        if start > prev_end + 1:
+            first_word = _LOWER_WORD_RE.search(text, prev_end, start)
+            if first_word is not None:
+                last_word = _LAST_LOWER_WORD_RE.search(text, max(prev_end, start - 40), start)
+                picked = (first_word,) if last_word is None or last_word.start(1) == first_word.start() \
+                    else (first_word, last_word)
+                for word in picked:
+                    w = word.group(1) if word is last_word else word.group()
+                    if w in context_words:
+                        wstart = word.start(1) if word is last_word else word.start()
+                        previous = _token(text, wstart, wstart + len(w), w, prev_end, previous)
+                        append(previous)
+                        prev_end = wstart + len(w)
+        previous = _token(text, start, match.end(), match.group(), prev_end, previous)
+        append(previous)
         prev_end = match.end()
+    word = _LOWER_WORD_RE.search(text, prev_end, min(len(text), prev_end + 40))
+    if word is not None and word.group() in context_words:
+        append(_token(text, word.start(), word.end(), word.group(), prev_end, previous))
     return tokens
 
 
@@ -149,12 +184,58 @@ def _runs(text: str, tokens: list[Token]) -> list[list[int]]:
     return runs
 
 
+@dataclass(frozen=True, slots=True)
+class _Kinds:
+    """What a name's candidates are, computed once per candidate set."""
+
+    demonym: bool        # some candidate is a demonym match ("Russian")
+    areas: bool          # some candidate is a country, region, sea or land area
+    nation: bool         # some candidate is a country or a sea
+    outright: bool       # a country or sea by its name (not loose): no context needed
+    big: bool            # a country/region/sea by its own name, or a city of 100,000+
+    small: bool          # no area, no city of 100,000+
+    abbreviation: bool   # "US", "UK"
+    after_comma: bool    # only state abbreviations valid after a comma ("Tenn.")
+    loose: bool          # every candidate matched only loosely
+
+
+def _kinds(cands) -> _Kinds:
+    kinds = [c.place.kind for c in cands]
+    return _Kinds(
+        demonym=any(c.match == "demonym" for c in cands),
+        areas=any(k in ("country", "admin1", "water", "physical") for k in kinds),
+        nation=any(k in ("country", "water") for k in kinds),
+        outright=any(c.place.kind in ("country", "water") and c.match in ("primary", "alternate") for c in cands),
+        big=any((c.place.kind in ("country", "admin1", "water") and c.match == "primary")
+                or (c.place.kind == "city" and c.place.population >= PROPER_NOUN_MAX_POPULATION) for c in cands),
+        small=not any(c.place.kind in ("country", "admin1", "water", "physical")
+                      or c.place.population >= PROPER_NOUN_MAX_POPULATION for c in cands),
+        abbreviation=any(c.abbreviation for c in cands),
+        after_comma=all(c.after_comma for c in cands),
+        loose=all(c.match == "loose" for c in cands),
+    )
+
+
+_MISSING = object()
+
+
 class Recognizer:
     """Finds place-name spans in text using the gazetteer and the word lists."""
 
     def __init__(self, gazetteer, lexicon: Lexicon):
         self.gaz = gazetteer
         self.lex = lexicon
+        self._kinds_cache: dict[int, tuple] = {}
+        self._lookup_memo: dict[tuple[str, bool], tuple | None] = {}
+
+    def _kinds(self, cands) -> _Kinds:
+        hit = self._kinds_cache.get(id(cands))
+        if hit is None or hit[0] is not cands:
+            if len(self._kinds_cache) > 100_000:
+                self._kinds_cache.clear()
+            hit = (cands, _kinds(cands))  # keeps the tuple alive so its id is not reused
+            self._kinds_cache[id(cands)] = hit
+        return hit[1]
 
     # a token that may precede a place inside one run without making it part of another name
     def _transparent(self, tok: Token) -> bool:
@@ -170,8 +251,21 @@ class Recognizer:
         return line_start and prominent
 
     def _lookup(self, text: str, tokens: list[Token], i: int, j: int):
-        """Candidates for tokens[i:j] (exact key, or base name + kind hint for "X region")."""
+        """Candidates for tokens[i:j] (exact key, or base name + kind hint for "X region").
+
+        Memoised by surface text: the same word sequences recur across a batch.
+        """
         surface = text[tokens[i].start:tokens[j - 1].end]
+        memo_key = (surface, i + 1 == j)
+        hit = self._lookup_memo.get(memo_key, _MISSING)
+        if hit is _MISSING:
+            hit = self._lookup_surface(surface, tokens[i].text, i + 1 == j)
+            if len(self._lookup_memo) > 200_000:
+                self._lookup_memo.clear()
+            self._lookup_memo[memo_key] = hit
+        return hit
+
+    def _lookup_surface(self, surface: str, first_text: str, single: bool):
         key = name_key(surface)
         if not key:
             return None
@@ -186,8 +280,8 @@ class Recognizer:
             if cands:
                 return key, cands, "admin1"
         # transliteration variants ("Afipsky" for GeoNames' "Afipskiy"): single rare words only
-        if i + 1 == j and len(key) >= 5 and key not in self.lex.common_words \
-                and tokens[i].text not in self.lex.first_names:
+        if single and len(key) >= 5 and key not in self.lex.common_words \
+                and first_text not in self.lex.first_names:
             cands = self.gaz.candidates(key, loose=True)
             if cands:
                 return key, cands, None
@@ -278,9 +372,8 @@ class Recognizer:
         lex = self.lex
         head = tokens[first]
         single = first == last
-        demonym = any(c.match == "demonym" for c in cands)
-        areas = any(c.place.kind in ("country", "admin1", "water", "physical") for c in cands)
-        abbreviation = any(c.abbreviation for c in cands)
+        kinds = self._kinds(cands)
+        demonym, areas, abbreviation = kinds.demonym, kinds.areas, kinds.abbreviation
         before = tokens[first - 1] if first > 0 else None
         locative = (before is not None and before.lower in LOCATIVE and not before.cap
                     and text[before.end:head.start].isspace())
@@ -290,8 +383,7 @@ class Recognizer:
                     person_mode or any(t.text in lex.first_names or t.lower in lex.titles for t in prefix)):
                 person_words.add(head.lower)
             return None
-        after_comma = all(c.after_comma for c in cands)
-        if after_comma:
+        if kinds.after_comma:
             # "Paris, Tenn.", "Austin, TX": only right after a place name and a comma
             previous = mentions[-1] if mentions else None
             if previous is None or text[previous.end:tokens[first].start] != ", ":
@@ -305,30 +397,23 @@ class Recognizer:
         if single and len(head.text) <= 2 and not abbreviation:
             return None
         after = tokens[last + 1] if last + 1 < len(tokens) else None
-        if before is not None and (before.lower in VESSEL_WORDS) and not any(
-                c.place.kind in ("country", "water") for c in cands):
+        nation, big, small = kinds.nation, kinds.big, kinds.small
+        if before is not None and before.lower in VESSEL_WORDS and not nation:
             return None  # "the tanker Kairo"
         if single and (head.lower in CALENDAR or head.lower in DIRECTION_WORDS):
             return None
-        nation = any(c.place.kind in ("country", "water") for c in cands)
-        big = any((c.place.kind in ("country", "admin1", "water") and c.match == "primary")
-                  or (c.place.kind == "city" and c.place.population >= PROPER_NOUN_MAX_POPULATION) for c in cands)
         if single and not demonym and after is not None and after.cap and _adjacent(text, head, after) \
                 and head.text in lex.first_names and not nation and after.lower not in lex.common_words:
             person_words.add(after.lower)
             return None  # "Paris Hilton"
         confidence = 0.9
         weak = None
-        small = not any(c.place.kind in ("country", "admin1", "water", "physical")
-                        or c.place.population >= PROPER_NOUN_MAX_POPULATION for c in cands)
         if single and not demonym and not abbreviation:
             if head.lower in lex.common_words:
                 # "More", "Centre", "Police": countries and seas outright; otherwise only "in Nice".
                 # Capitalised only because a sentence starts, or the first word of a longer name
                 # ("University of ...", "City Council"): not a place.
-                outright = any(c.place.kind in ("country", "water") and c.match in ("primary", "alternate")
-                               for c in cands)
-                if not outright:
+                if not kinds.outright:
                     if not locative and (head.sentence_start or len(head.text) <= 3
                                          or (rest and rest[0].cap and not rest[0].matched)):
                         return None
@@ -343,7 +428,7 @@ class Recognizer:
                     weak = "proper noun"
         if head.sentence_start and single and not areas and not locative:
             confidence = min(confidence, 0.7)
-        if all(c.match == "loose" for c in cands):
+        if kinds.loose:
             confidence = min(confidence, 0.6)
         # extend over a direction word just before ("southern Ukraine")
         start = head.start

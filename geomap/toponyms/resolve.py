@@ -108,6 +108,10 @@ def _supported(i: int, raws: list[RawMention], picks, containers) -> bool:
 #: Without a container, context adds at most about this much to a candidate's prior, so
 #: candidates further below the best prior can never win and are not scored.
 MAX_CONTEXT_GAIN = 6.0
+#: ... and of the rest, only this many with the highest priors ("Springfield" has dozens).
+MAX_CANDIDATES = 30
+#: Rounds of context: pass 1 reads context from the priors alone, pass 2 from pass 1.
+PASSES = 2
 _PREPARED: dict[tuple, tuple] = {}
 
 
@@ -121,7 +125,11 @@ def _prepared(raw: RawMention, has_container: bool) -> tuple:
     if not has_container and len(scored) > 1:
         floor = max(sc for sc, _ in scored) - MAX_CONTEXT_GAIN
         scored = [sc for sc in scored if sc[0] >= floor]
-    hit = (scored, np.array([c.place.kind in ("city", "facility") for _, c in scored]),
+        if len(scored) > MAX_CANDIDATES:
+            scored = sorted(scored, key=lambda sc: -sc[0])[:MAX_CANDIDATES]
+    # (score, candidate, country, admin-1 code, is it an admin-1 region) for the scoring loop
+    flat = [(sc, c, c.place.country, c.place.admin1_code, c.place.kind == "admin1") for sc, c in scored]
+    hit = (flat, np.array([c.place.kind in ("city", "facility") for _, c in scored]),
            np.radians([c.place.lat for _, c in scored]), np.radians([c.place.lon for _, c in scored]))
     if len(_PREPARED) > 100_000:
         _PREPARED.clear()
@@ -167,8 +175,9 @@ def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
         second = max((sc[0] for sc in scored if sc is not best), default=None)
         return best, (best[0] - second if second is not None else 10.0)
 
-    picks = [pick(scored) for scored in base]
-    for _ in range(2):
+    picks = [pick([(sc, c) for sc, c, *_ in scored]) for scored in base]
+    near_cache: dict[tuple, np.ndarray | None] = {}
+    for _ in range(PASSES):
         countries: Counter[str] = Counter()
         admin1s: Counter[str] = Counter()
         anchor_keys, anchor_lat, anchor_lon = [], [], []
@@ -188,30 +197,39 @@ def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
         a_lat, a_lon = np.radians(anchor_lat), np.radians(anchor_lon)
         new_picks = []
         for g, scored in enumerate(base):
+            if len(scored) == 1:  # nothing to choose between
+                new_picks.append(picks[g])
+                continue
             own_place = picks[g][0][1].place
             near = None
             if len(anchor_keys) and is_city[g].any():
                 others = anchor_keys_arr != first[g].key
                 if others.any():
-                    dist = _distances_km(rad[g][0], rad[g][1], a_lat[others], a_lon[others]).min(axis=1)
-                    near = W_NEAR * np.exp(-dist / NEAR_KM)
+                    signature = (g, tuple(a_lat[others]), tuple(a_lon[others]))
+                    if signature not in near_cache:  # the anchors often stay the same in pass 2
+                        dist = _distances_km(rad[g][0], rad[g][1], a_lat[others], a_lon[others]).min(axis=1)
+                        near_cache[signature] = W_NEAR * np.exp(-dist / NEAR_KM)
+                    near = near_cache[signature]
             rescored = []
-            for k, (score, cand) in enumerate(scored):
-                place = cand.place
-                if place.country:
-                    support = countries[place.country] - (own_place.country == place.country)
+            own_country, own_admin1 = own_place.country, own_place.admin1_code
+            near_list = near.tolist() if near is not None else None
+            city_flags = is_city[g]
+            containers_of = outer[g]
+            for k, (score, cand, country, admin1_code, is_admin1) in enumerate(scored):
+                if country:
+                    support = countries[country] - (own_country == country)
                     if support > 0:
                         score += W_COUNTRY * math.log1p(support)
-                if place.admin1_code:
-                    if place.kind != "admin1":
-                        if admin1s[place.admin1_code]:
+                if admin1_code:
+                    if not is_admin1:
+                        if admin1s[admin1_code]:
                             score += W_ADMIN1
                     else:
-                        children = admin1s[place.admin1_code] - (own_place.admin1_code == place.admin1_code)
+                        children = admin1s[admin1_code] - (own_admin1 == admin1_code)
                         score += W_ADMIN1_CHILD * min(2, children)
-                if near is not None and is_city[g][k]:
-                    score += float(near[k])
-                if outer[g] and any(_contains(o, cand) for o in outer[g]):
+                if near_list is not None and city_flags[k]:
+                    score += near_list[k]
+                if containers_of and any(_contains(o, cand) for o in containers_of):
                     score += W_CONTAINER
                 rescored.append((score, cand))
             new_picks.append(pick(rescored))
