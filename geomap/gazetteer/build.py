@@ -26,7 +26,8 @@ NPM_WORLD_COUNTRIES = ("world-countries", "5.1.0")
 PYPI_GEOTEXT = ("geotext", "0.4.0")
 PYPI_NAMES = ("names", "0.3.0")
 NPM_US_ATLAS = ("us-atlas", "3.0.1")
-DEBIAN_WORDLIST = ("wamerican", "/usr/share/dict/american-english")
+DEBIAN_WORDLISTS = (("wamerican", "/usr/share/dict/american-english"),
+                    ("wbritish", "/usr/share/dict/british-english"))
 #: How many of the most common US census surnames count as "usually a person".
 SURNAME_RANKS = 5000
 
@@ -143,15 +144,17 @@ def ensure_debian_package(package: str, path: str) -> Path:
 def build_lexicon(data_dir: Path, work_dir: Path) -> None:
     """Write the geoparser's word lists: common English words and first names.
 
-    ``common_words.txt``: every all-lower-case word of Debian's SCOWL word list (wamerican), so a
+    ``common_words.txt``: every all-lower-case word of Debian's SCOWL word lists (wamerican and
+    wbritish), so a
     capitalised "Reading" or "Police" can be recognised as an ordinary word that a sentence
     starts with; ``proper_nouns.txt``: its capitalised words (holidays, peoples, brands, names:
     "Christmas", "Passover"), which need context before they count as a small place.
     ``first_names.txt`` and ``surnames.txt``: US census first names and the most common
     surnames (PyPI ``names``), so "Paris Hilton" reads as a person and "Moore said" is no place.
     """
-    words_file = ensure_debian_package(*DEBIAN_WORDLIST)
-    all_words = words_file.read_text(encoding="utf-8", errors="replace").split()
+    all_words = []
+    for package, path in DEBIAN_WORDLISTS:  # American and British spellings ("center", "centre")
+        all_words += ensure_debian_package(package, path).read_text(encoding="utf-8", errors="replace").split()
     words = sorted({w for w in all_words if w.isalpha() and w.islower() and w.isascii()})
     proper = sorted({w for w in all_words if w.isalpha() and w[0].isupper() and w[1:].islower() and w.isascii()})
     out = data_dir / "lexicon"
