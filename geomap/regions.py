@@ -341,19 +341,15 @@ def assign_regions(gdf: "geopandas.GeoDataFrame") -> "geopandas.GeoDataFrame":
     vpos = np.flatnonzero(valid)
     vpts = pts[valid]
     if len(vpts):
-        # admin-1: first hit per point
-        p_i, g_i = _hits(admin1, vpts)
-        if len(p_i):
-            first = np.unique(p_i, return_index=True)
-            a_idx[vpos[first[0]]] = g_i[first[1]]
-        # water: smallest area per point
-        p_i, g_i = _hits(water, vpts)
-        if len(p_i):
-            areas = _water_areas()[g_i]
-            order = np.lexsort((areas, p_i))
-            p_s, g_s = p_i[order], g_i[order]
-            first = np.unique(p_s, return_index=True)
-            w_idx[vpos[first[0]]] = g_s[first[1]]
+        # admin-1 and water: the smallest area holding each point (Natural Earth's Moscow
+        # Oblast has no hole where the city of Moscow is; a strait lies inside its sea's box)
+        for frame, areas_of, idx in ((admin1, _admin1_areas, a_idx), (water, _water_areas, w_idx)):
+            p_i, g_i = _hits(frame, vpts)
+            if len(p_i):
+                order = np.lexsort((areas_of()[g_i], p_i))
+                p_s, g_s = p_i[order], g_i[order]
+                first = np.unique(p_s, return_index=True)
+                idx[vpos[first[0]]] = g_s[first[1]]
         # nearest admin-1 for points off land
         need = (a_idx[vpos] < 0)
         near_d = np.where(w_idx[vpos] >= 0, SHORE_DISTANCE, COAST_DISTANCE)
@@ -387,6 +383,14 @@ def _water_bodies() -> "geopandas.GeoDataFrame":
 
 
 @functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)
+def _admin1_areas() -> Any:
+    """Areas of the admin-1 layer, in its order (square degrees: only for ordering)."""
+    import shapely
+
+    return shapely.area(_load("admin1").geometry.values)
+
+
 def _water_areas() -> Any:
     """Areas of :func:`_water_bodies`, in its order."""
     import shapely

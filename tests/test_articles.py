@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import logging
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -28,7 +29,8 @@ from geomap.models import Article
 BAD = Path(__file__).parent / "bad_inputs"
 EXPECTATIONS = tomllib.loads((BAD / "expectations.toml").read_text(encoding="utf-8"))["files"]
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_6b34b3c9854d6455.txt"
-BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "geoparsing"
+BENCHMARKS = Path(os.environ.get("GEOMAP_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared") \
+    / "benchmarks" / "geoparsing"
 
 
 def read_all(*inputs, **kwargs) -> tuple[list[Article], list[InputError]]:
@@ -251,8 +253,8 @@ def test_jsonl_text_is_kept_verbatim(tmp_path):
     assert article.date is None
 
 
-@pytest.mark.skipif(not BENCHMARKS.is_dir(), reason="shared benchmark data not present")
 def test_geoparsing_benchmarks_read_as_jsonl():
+    assert BENCHMARKS.is_dir(), f"{BENCHMARKS} missing: the shared folder must sit beside the repository"
     for path in sorted(BENCHMARKS.glob("*.jsonl")):
         articles, errors = read_all(path)
         assert errors == []

@@ -12,12 +12,8 @@ from geomap import regions as R
 from geomap._paths import data_path
 from geomap.errors import DataError, UsageError
 
-gpd = pytest.importorskip("geopandas")
-shapely = pytest.importorskip("shapely")
-
-pytestmark = pytest.mark.skipif(
-    not data_path("regions", "water.parquet").exists(),
-    reason="data/regions not built (python -m geomap.gazetteer.build)")
+import geopandas as gpd  # noqa: E402  (required parts: a missing one fails, never skips)
+import shapely  # noqa: E402,F401
 
 
 def points(*lonlat):

@@ -255,6 +255,11 @@ def _write(gdf, path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------------- admin-1
+#: Natural Earth features whose ISO 3166-2 code is wrong in the source, by adm1_code. Natural
+#: Earth swaps Moscow's: the federal city is RU-MOW and the oblast around it RU-MOS.
+CODE_FIXES = {"RUS-2364": "RU-MOS", "RUS-2365": "RU-MOW"}
+
+
 def build_admin1(build_json: Path):
     """Read Natural Earth admin-1: (admin1 GeoDataFrame, {adm1_code: simplified feature shape}).
 
@@ -275,7 +280,7 @@ def build_admin1(build_json: Path):
     rows: dict[str, dict] = {}
     order: list[str] = []
     for props, geom in zip(raw.drop(columns="geometry").to_dict("records"), feature_geoms):
-        code = props.get("iso_3166_2")
+        code = CODE_FIXES.get(props.get("adm1_code"), props.get("iso_3166_2"))
         official = isinstance(code, str) and re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", code)
         code = code if official else None
         name = props.get("name_en") or props.get("name")

@@ -325,7 +325,10 @@ def _admin1_by_point(points: list[tuple[float, float]]) -> list[tuple[str, str] 
     point_idx, poly_idx = tree.query(shapely.points(lons, lats), predicate="intersects")
     out: list[tuple[str, str] | None] = [None] * len(points)
     names, codes = admin1["name"].tolist(), admin1["code"].tolist()
-    for p, g in zip(point_idx.tolist(), poly_idx.tolist()):
+    areas = shapely.area(admin1.geometry.values)
+    # the smallest polygon wins where they overlap (Moscow City inside Moscow Oblast's outline)
+    order = np.lexsort((areas[poly_idx], point_idx))
+    for p, g in zip(point_idx[order].tolist(), poly_idx[order].tolist()):
         if out[p] is None and codes[g]:
             out[p] = (names[g], codes[g])
     return out

@@ -21,7 +21,8 @@ LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
 
 @pytest.fixture(scope="session")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # a required part: missing means the set-up is broken, not a skip
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (installs Debian's chromium)")
     with sync_api.sync_playwright() as playwright:
