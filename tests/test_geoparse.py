@@ -232,7 +232,7 @@ def test_paris_texas_and_paris():
 
 def test_moscow_is_the_russian_capital():
     m = find("The delegation flew to Moscow for two days of talks.", "Moscow")
-    assert where(m) == ("city", "RU", "RU-MOS")
+    assert where(m) == ("city", "RU", "RU-MOW")  # ISO 3166-2: the federal city
 
 
 def test_odessa_after_a_preposition():
