@@ -28,9 +28,9 @@ from geomap.models import Article
 
 BAD = Path(__file__).parent / "bad_inputs"
 EXPECTATIONS = tomllib.loads((BAD / "expectations.toml").read_text(encoding="utf-8"))["files"]
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_6b34b3c9854d6455.txt"
-BENCHMARKS = Path(os.environ.get("GEOMAP_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared") \
-    / "benchmarks" / "geoparsing"
+SHARED = Path(os.environ.get("GEOMAP_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
+SEED = SHARED / "seed" / "000_6b34b3c9854d6455.txt"
+BENCHMARKS = SHARED / "benchmarks" / "geoparsing"
 
 
 def read_all(*inputs, **kwargs) -> tuple[list[Article], list[InputError]]:
@@ -157,6 +157,7 @@ def test_csv_long_line_refused_and_rest_read(tmp_path):
 
 
 def test_seed_article_date_line_is_removed():
+    assert SEED.is_file(), f"{SEED} missing: the shared folder must sit beside the repository"
     (article,) = read_all(SEED)[0]
     assert article.date == dt.date(2025, 11, 29)
     assert article.id == SEED.stem
