@@ -1,5 +1,11 @@
-"""Map scale: build time and page size for 1k/10k/100k synthetic incidents, and the time Chromium
-takes to first render each page offline (until the markers or clusters are on screen).
+"""Map scale: build time and page size for 1k/10k/100k synthetic incidents, and how Chromium
+copes with each page offline.
+
+For each size: the time to build and save the page, its size, then in headless Chromium (times
+from the start of navigation, taken in the page): the first markers or clusters on screen (the
+root's ``data-ready``), every visible marker placed (``data-loaded``), the longest task the page
+ran in between (what a click would have waited for at worst; 0 when none took over 50 ms), and the time a type toggle
+takes to apply fully, off and on again (click to ``data-loaded`` and the next frame).
 
 ``python -m bench maps`` or ``python -m bench.bench_maps [N...] [--no-browser]``.
 """
@@ -16,30 +22,69 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
+# Runs before the page's own scripts: note when data-ready and data-loaded first appear, and
+# every long task (over 50 ms).
+_WATCH = """
+window.__bench = { tasks: [] };
+new MutationObserver(() => {
+  const root = document.querySelector('.geomap');
+  if (!root) return;
+  const t = performance.now();
+  if (root.hasAttribute('data-ready') && !__bench.ready) __bench.ready = t;
+  if (root.hasAttribute('data-ready') && root.hasAttribute('data-loaded') && !__bench.loaded) {
+    __bench.loaded = t;
+  }
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-ready', 'data-loaded'] });
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) __bench.tasks.push([e.startTime, e.duration]);
+  }).observe({ type: 'longtask', buffered: true });
+} catch (e) { __bench.tasks = null; }
+"""
+_NEXT_FRAME = "new Promise(r => requestAnimationFrame(() => r(null)))"
 
-def _render_times(paths: list[Path]) -> dict[Path, float]:
+
+def _toggle(page, check: bool) -> float:
+    box = page.locator(".leaflet-control-layers-overlays label:has([data-type]) input").first
+    started = time.perf_counter()
+    box.check() if check else box.uncheck()
+    page.wait_for_selector(".geomap[data-loaded]", state="attached", timeout=300_000)
+    page.evaluate(_NEXT_FRAME)
+    return time.perf_counter() - started
+
+
+def _browser_times(paths: list[Path]) -> dict[Path, dict[str, float | None]]:
     from playwright.sync_api import sync_playwright
 
-    times: dict[Path, float] = {}
+    results: dict[Path, dict[str, float | None]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         for path in paths:
             page = browser.new_page(viewport={"width": 1200, "height": 800})
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
                 ("file:", "data:", "about:", "blob:")) else route.abort())
-            started = time.perf_counter()
+            page.add_init_script(_WATCH)
             page.goto(path.as_uri())
             page.wait_for_selector(".geomap[data-ready] :is(.marker-cluster, .geomap-marker)",
                                    timeout=300_000)
-            times[path] = time.perf_counter() - started
-            # responsiveness: toggling a type re-clusters everything
-            started = time.perf_counter()
-            page.locator(".leaflet-control-layers-overlays input").first.uncheck()
-            page.evaluate("new Promise(r => requestAnimationFrame(() => r(null)))")
-            times[path.with_suffix(".toggle")] = time.perf_counter() - started
+            page.wait_for_selector(".geomap[data-loaded]", state="attached", timeout=300_000)
+            page.evaluate(_NEXT_FRAME)
+            seen = page.evaluate("window.__bench")
+            ready, loaded = seen["ready"], seen["loaded"]
+            # the longest task between the first markers and the last: the worst wait for a click
+            busy = [d for start, d in seen["tasks"] or [] if ready <= start < loaded]
+            results[path] = {
+                "ready": ready / 1000, "loaded": loaded / 1000,
+                "longest": (max(busy, default=0.0) / 1000) if seen["tasks"] is not None else None,
+                "off": _toggle(page, check=False), "on": _toggle(page, check=True),
+            }
             page.close()
         browser.close()
-    return times
+    return results
+
+
+def _cell(value: float | None, width: int) -> str:
+    return f"{(f'{value:.2f}' if value is not None else '-'):>{width}}"
 
 
 def main(argv: list[str]) -> None:
@@ -56,14 +101,16 @@ def main(argv: list[str]) -> None:
         the_map = make_map(gdf, title=f"{n} incidents")
         path = the_map.save(folder / f"map-{n}.html")
         rows.append((n, path, time.perf_counter() - started, path.stat().st_size))
-    renders = _render_times([row[1] for row in rows]) if browser and Path(CHROMIUM).exists() else {}
-    print(f"{'incidents':>10} {'build s':>8} {'page MB':>8} {'render s':>9} {'toggle s':>9}")
+    times = _browser_times([row[1] for row in rows]) if browser and Path(CHROMIUM).exists() else {}
+    print(f"{'incidents':>10} {'build s':>8} {'page MB':>8} {'ready s':>8} {'loaded s':>9} "
+          f"{'longest s':>10} {'type off s':>11} {'type on s':>10}")
     for n, path, build, size in rows:
-        render = renders.get(path)
-        toggle = renders.get(path.with_suffix(".toggle"))
-        print(f"{n:>10} {build:>8.2f} {size / 1e6:>8.2f} "
-              f"{(f'{render:.2f}' if render is not None else '-'):>9} "
-              f"{(f'{toggle:.2f}' if toggle is not None else '-'):>9}")
+        t = times.get(path, {})
+        print(f"{n:>10} {build:>8.2f} {size / 1e6:>8.2f} {_cell(t.get('ready'), 8)} "
+              f"{_cell(t.get('loaded'), 9)} {_cell(t.get('longest'), 10)} {_cell(t.get('off'), 11)} "
+              f"{_cell(t.get('on'), 10)}")
+    print("ready: first markers on screen; loaded: every marker placed; longest: longest task "
+          "between the two; type off/on: a type toggle applied in full (seconds)")
     print(f"(pages in {folder})")
 
 

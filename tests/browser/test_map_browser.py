@@ -189,13 +189,67 @@ def test_embed_fragment_inside_a_host_page(page, pages, incidents, artifacts):
     page.screenshot(path=str(artifacts / "map-embed.png"))
 
 
+def wait_loaded(page):
+    """Wait until every visible marker is placed (large maps place them in slices) and no zoom
+    animation is running (markercluster keeps the old level's clusters until it ends)."""
+    page.wait_for_selector(".geomap[data-loaded]", state="attached", timeout=60_000)
+    page.wait_for_function("""() => { const m = document.querySelector('.geomap').geomap;
+        return !m.map._animatingZoom && !m.container._inZoomAnimation; }""", timeout=60_000)
+
+
+# the container holds exactly the visible incidents' markers, and the clusters on screen count them
+PLACED = """() => { const m = document.querySelector('.geomap').geomap;
+    const ids = m.container.getLayers().map(l => l._gi).sort((a, b) => a - b);
+    const visible = m.visible.slice().sort((a, b) => a - b);
+    let onScreen = 0;
+    m.container._featureGroup.eachLayer(l => { onScreen += l.getChildCount ? l.getChildCount() : 1; });
+    return { same: ids.length === visible.length && ids.every((v, k) => v === visible[k]),
+             placed: ids.length, onScreen: onScreen, shownCount: m._shownCount }; }"""
+
+
 def test_ten_thousand_incidents_render_clustered(page, pages, artifacts):
     open_map(page, pages / "big.html")
     page.wait_for_selector(".marker-cluster", timeout=60_000)
     assert visible_count(page) == 10_000
-    total = page.evaluate("""() => { const m = document.querySelector('.geomap').geomap;
-        return m.container.getLayers().length; }""")
-    assert total == 10_000
+    wait_loaded(page)
+    assert page.get_attribute(".geomap", "aria-busy") is None
+    assert page.locator(".geomap-progress").text_content() == ""
+    placed = page.evaluate(PLACED)
+    assert placed == {"same": True, "placed": 10_000, "onScreen": 10_000, "shownCount": 10_000}
     type_checkbox(page, "diplomacy").uncheck()
     assert visible_count(page) == 9_000
+    wait_loaded(page)
+    assert page.evaluate(PLACED)["placed"] == 9_000
+    assert page.locator(f"{MARKERS}.geomap-t-diplomacy").count() == 0
+    type_checkbox(page, "diplomacy").check()
+    wait_loaded(page)
+    assert page.evaluate(PLACED) == {"same": True, "placed": 10_000, "onScreen": 10_000, "shownCount": 10_000}
     page.screenshot(path=str(artifacts / "map-10k.png"))
+
+
+def test_filters_apply_while_ten_thousand_markers_load(page, pages):
+    """Changes made as soon as the first markers show, whether or not the rest are placed yet,
+    take effect at once (counts, fragment) and end with exactly the matching markers placed."""
+    open_map(page, pages / "big.html")
+    # the controls answer straight away
+    type_checkbox(page, "air_strike").uncheck()
+    page.check("input[data-region='RU-KDA']")
+    assert "region=RU-KDA" in page.evaluate("location.hash")
+    expected = page.evaluate("""() => { const m = document.querySelector('.geomap').geomap, c = m.cols;
+        const kda = m.data.regions.findIndex(r => r.key === 'RU-KDA');
+        const air = m.data.types.findIndex(t => t.id === 'air_strike');
+        let n = 0; for (let i = 0; i < m.n; i++) { if (c.admin1[i] === kda && c.type[i] !== air) n++; }
+        return n; }""")
+    assert 0 < expected < 10_000
+    assert visible_count(page) == expected
+    label = page.locator("label:has(input[data-region='RU-KDA']) .geomap-count").text_content()
+    assert int(label) == expected
+    wait_loaded(page)
+    assert page.evaluate(PLACED) == {"same": True, "placed": expected, "onScreen": expected,
+                                     "shownCount": expected}
+    # and back to everything, which also has to finish placing
+    page.click(".geomap-reset")
+    assert visible_count(page) == 10_000
+    wait_loaded(page)
+    assert page.evaluate(PLACED) == {"same": True, "placed": 10_000, "onScreen": 10_000, "shownCount": 10_000}
+    assert page.evaluate("location.hash") == ""

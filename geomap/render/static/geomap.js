@@ -3,11 +3,24 @@
  * Reads the payload written by geomap/render/_data.py (incidents as columns, strings interned).
  * Every piece of article text reaches the page through textContent, never innerHTML; only the
  * taxonomy's SVG icons (a curated data file) are inserted as markup.
+ *
+ * Large maps stay responsive: the controls, counts and view are set at once, markers are made
+ * only when first shown and reach the cluster group in time-boxed slices (see _sync), so the
+ * page answers input while 100,000 incidents are being clustered. A filter change moves only
+ * the markers that differ and cancels slices still pending. The root carries data-ready once the
+ * first markers are on screen and data-loaded while every visible marker is placed.
  */
 (function () {
   "use strict";
 
   var DAY_MS = 86400000;
+  /* markers placed or taken out synchronously at the start of each change: small maps never wait */
+  var FIRST_SLICE = 2000;
+  /* the time one slice of marker placement may take before the page gets control back (ms) */
+  var SLICE_MS = 40;
+
+  var now = (window.performance && performance.now) ? function () { return performance.now(); }
+    : function () { return Date.now(); };
   var KIND_TITLES = { country: "Countries", admin1: "Regions", water: "Seas" };
 
   function el(tag, className, text) {
@@ -134,6 +147,7 @@
     this.state = { types: {}, regions: {}, from: null, to: null, q: "" };
     this.visible = [];
     this._quiet = 0;
+    this._onLoaded = [];
     this._build();
   }
 
@@ -170,34 +184,38 @@
     });
     this.root.classList.add("geomap-offline");
 
-    // outlines of the regions that hold incidents (optional overlay) and of the chosen ones
-    var outlines = { type: "FeatureCollection", features: [] };
-    data.regions.forEach(function (r) {
-      if (r.outline) { outlines.features.push(feature(r.outline)); }
-    });
-    this.regionOutlines = L.geoJSON(outlines, {
+    // outlines of the regions that hold incidents (optional overlay, decoded when first shown)
+    // and of the chosen ones
+    this.regionOutlines = L.geoJSON(null, {
       pane: "geomapRegions", interactive: false,
       style: { color: "#555", weight: 1, dashArray: "4 3", fill: false }
     });
+    this.regionOutlines.on("add", function () {
+      if (self._outlinesDrawn) { return; }
+      self._outlinesDrawn = true;
+      data.regions.forEach(function (r) { if (r.outline) { self.regionOutlines.addData(feature(r.outline)); } });
+    });
     this.selection = L.layerGroup().addTo(map);
 
-    // markers: one per incident, icons shared per type; clusters shared across type layers
-    var icons = data.types.map(function (t) {
-      return L.divIcon({
+    // markers: one per incident, made when first shown (see _marker); one icon and one marker
+    // class per type, so a marker holds nothing but its position; clusters shared across types
+    var many = this.n > 2000;
+    this._markerTypes = data.types.map(function (t) {
+      var icon = new PinIcon({
         className: "geomap-marker geomap-t-" + t.id,
         html: '<span class="geomap-pin" style="border-color:' + escapeHtml(t.colour) + '">' + t.svg + "</span>",
         iconSize: [24, 24], iconAnchor: [12, 12], popupAnchor: [0, -10]
       });
+      return L.Marker.extend({ options: { icon: icon, keyboard: !many } });
     });
-    var cols = this.cols, many = this.n > 2000;
     this.markers = new Array(this.n);
-    for (var i = 0; i < this.n; i++) {
-      var m = L.marker([cols.lat[i], cols.lon[i]], { icon: icons[cols.type[i]], keyboard: !many });
-      m._gi = i;
-      this.markers[i] = m;
-    }
+    this._shown = new Uint8Array(this.n);  // 1: the marker is in the container
+    this._want = new Uint8Array(this.n);   // 1: the filters show the incident
+    this._shownCount = 0;
+    this._job = 0;
+    // placement is sliced here (cancellable by a newer change), not by markercluster's chunkedLoading
     this.container = data.cluster
-      ? L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45 })
+      ? L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 45 })
       : L.featureGroup();
     this.container.on("click", function (e) { if (e.layer && e.layer._gi !== undefined) { self.openPopup(e.layer._gi); } });
     this.container.addTo(map);
@@ -209,8 +227,15 @@
     var overlays = {};
     this.typeLayers = data.types.map(function (t, index) {
       var layer = L.layerGroup();
-      layer.on("add", function () { self.state.types[index] = true; self._changed("types"); });
-      layer.on("remove", function () { self.state.types[index] = false; self._changed("types"); });
+      // (the map adds layers once it has a view: an add that only confirms the state is no change)
+      layer.on("add", function () {
+        if (self.state.types[index]) { return; }
+        self.state.types[index] = true; self._changed("types");
+      });
+      layer.on("remove", function () {
+        if (!self.state.types[index]) { return; }
+        self.state.types[index] = false; self._changed("types");
+      });
       overlays['<span class="geomap-layer-label" data-type="' + escapeHtml(t.id) + '">' + t.svg + " " +
                escapeHtml(t.label) + ' <small>(' + t.count + ")</small></span>"] = layer;
       return layer;
@@ -233,6 +258,30 @@
   };
 
   function root_map(root) { return root.querySelector(".geomap-map"); }
+
+  /* a divIcon whose element is cloned from one parsed template instead of re-parsing its HTML */
+  var PinIcon = L.DivIcon.extend({
+    createIcon: function (oldIcon) {
+      if (!this._template) {
+        this._template = L.DivIcon.prototype.createIcon.call(this, null);
+      }
+      if (oldIcon && oldIcon.tagName === "DIV") { return L.DivIcon.prototype.createIcon.call(this, oldIcon); }
+      var div = this._template.cloneNode(true);
+      this._setIconStyles(div, "icon");
+      return div;
+    }
+  });
+
+  /* the marker of incident i, made on first use */
+  GeoMap.prototype._marker = function (i) {
+    var m = this.markers[i];
+    if (!m) {
+      var c = this.cols;
+      m = this.markers[i] = new this._markerTypes[c.type[i]](new L.LatLng(c.lat[i], c.lon[i]));
+      m._gi = i;
+    }
+    return m;
+  };
 
   GeoMap.prototype._borderStyle = function (feature, filled) {
     if (feature.properties.k === "c") {
@@ -318,6 +367,8 @@
     this.status = el("div", "geomap-status");
     this.status.setAttribute("aria-live", "polite");
     details.appendChild(this.status);
+    this.progress = el("div", "geomap-progress");
+    details.appendChild(this.progress);
     return box;
   };
 
@@ -410,8 +461,10 @@
     return chosen;
   };
 
-  GeoMap.prototype.refresh = function () {
-    var c = this.cols, s = this.state, data = this.data;
+  /* apply the filters: counts, status and selection at once, then the markers (see _sync);
+   * fit: move the view onto the visible incidents before the markers are placed */
+  GeoMap.prototype.refresh = function (fit) {
+    var c = this.cols, s = this.state, data = this.data, want = this._want;
     var range = data.dayRange;
     this._dateOn = !!(range && s.from !== null && s.to !== null && (s.from > range[0] || s.to < range[1]));
     var chosen = this._regionsChosen(), inRegion = null;
@@ -423,6 +476,7 @@
     var typeCounts = new Array(data.types.length).fill(0);
     var visible = [];
     for (var i = 0; i < this.n; i++) {
+      want[i] = 0;
       if (!this._passesBase(i)) { continue; }
       var a = c.country[i], b = c.admin1[i], w = c.water[i];
       if (a >= 0) { regionCounts[a]++; }
@@ -431,13 +485,9 @@
       if (inRegion && !(inRegion[a] || inRegion[b] || inRegion[w])) { continue; }
       typeCounts[c.type[i]]++;
       visible.push(i);
+      want[i] = 1;
     }
     this.visible = visible;
-    var layers = new Array(visible.length);
-    for (var j = 0; j < visible.length; j++) { layers[j] = this.markers[visible[j]]; }
-    this.container.clearLayers();
-    if (this.container.addLayers) { this.container.addLayers(layers); }
-    else { for (var m = 0; m < layers.length; m++) { this.container.addLayer(layers[m]); } }
     if (this.heat._map) { this.heat.redraw(); }
     for (var r = 0; r < regionCounts.length; r++) { this.regionCounts[r].textContent = String(regionCounts[r]); }
     for (var t = 0; t < typeCounts.length; t++) { this.legendCounts[t].textContent = String(typeCounts[t]); }
@@ -445,6 +495,94 @@
     this.status.setAttribute("data-visible", String(visible.length));
     this.root.setAttribute("data-visible", String(visible.length));
     this._drawSelection(chosen);
+    if (fit) { this.fitVisible(); }
+    this._sync();
+  };
+
+  /* bring the container in line with _want: take out the markers the filters now hide (all at
+   * once, by clearing, when that is most of them), then put in the ones they show; in slices of
+   * about SLICE_MS each, the page free to handle input in between. The first slice runs at once
+   * (maps of up to FIRST_SLICE / 2 incidents change synchronously); a newer change cancels the
+   * slices still pending and starts from what is placed by then. */
+  GeoMap.prototype._sync = function () {
+    var self = this, want = this._want, shown = this._shown, n = this.n, container = this.container;
+    var job = ++this._job, i, k;
+    var remove = [];
+    for (i = 0; i < n; i++) { if (shown[i] && !want[i]) { remove.push(i); } }
+    if (remove.length && remove.length * 2 >= this._shownCount) {
+      container.clearLayers();
+      shown.fill(0);
+      this._shownCount = 0;
+      remove = [];
+    }
+    var add = [], visible = this.visible;
+    for (k = 0; k < visible.length; k++) { if (!shown[visible[k]]) { add.push(visible[k]); } }
+    var total = remove.length + add.length, offset = 0, perMarker = 0;  // ms per marker so far
+
+    function batchOf(list, from, to, flag) {
+      var batch = new Array(to - from);
+      for (var j = from; j < to; j++) {
+        batch[j - from] = self._marker(list[j]);
+        shown[list[j]] = flag;
+      }
+      return batch;
+    }
+
+    function work(count) {  // the next `count` removals, then additions
+      var end = Math.min(total, offset + count), b, batch;
+      if (offset < remove.length) {
+        batch = batchOf(remove, offset, Math.min(end, remove.length), 0);
+        if (container.removeLayers) { container.removeLayers(batch); }
+        else { for (b = 0; b < batch.length; b++) { container.removeLayer(batch[b]); } }
+        self._shownCount -= batch.length;
+      }
+      if (end > remove.length) {
+        batch = batchOf(add, Math.max(offset, remove.length) - remove.length, end - remove.length, 1);
+        if (container.addLayers) { container.addLayers(batch); }
+        else { for (b = 0; b < batch.length; b++) { container.addLayer(batch[b]); } }
+        self._shownCount += batch.length;
+      }
+      offset = end;
+    }
+
+    function slice() {
+      if (job !== self._job) { return; }  // a newer change took over
+      var started = now(), count = FIRST_SLICE;
+      do {
+        if (perMarker > 0) {
+          count = Math.max(500, Math.floor((SLICE_MS - (now() - started)) / perMarker));
+        }
+        var before = now(), from = offset;
+        work(count);
+        if (offset > from) { perMarker = Math.max((now() - before) / (offset - from), 1e-4); }
+      } while (offset < total && now() - started < SLICE_MS / 2);
+      self._progress(offset, total);
+      if (offset < total) { setTimeout(slice, 0); }
+    }
+
+    this._progress(0, total);
+    slice();  // the first slice at once: the first markers show with the controls
+  };
+
+  /* loading state: data-loaded on the root when every visible marker is placed, else progress */
+  GeoMap.prototype._progress = function (done, total) {
+    var loading = done < total;
+    this.root.toggleAttribute("data-loaded", !loading);
+    if (loading) { this.root.setAttribute("aria-busy", "true"); } else { this.root.removeAttribute("aria-busy"); }
+    this.progress.textContent = loading
+      ? "Updating markers\u2026 " + Math.floor(100 * done / total) + "%" : "";
+    if (!loading && this._onLoaded.length) {
+      var waiting = this._onLoaded;
+      this._onLoaded = [];
+      waiting.forEach(function (resolve) { resolve(); });
+    }
+  };
+
+  /* a Promise resolved once every visible marker is placed (at once when they are) */
+  GeoMap.prototype.loaded = function () {
+    var self = this;
+    if (this.root.hasAttribute("data-loaded")) { return Promise.resolve(); }
+    return new Promise(function (resolve) { self._onLoaded.push(resolve); });
   };
 
   GeoMap.prototype._drawSelection = function (chosen) {
@@ -494,8 +632,7 @@
 
   GeoMap.prototype._changed = function (what) {
     if (this._quiet) { return; }
-    this.refresh();
-    if (what === "regions" || what === "q") { this.fitVisible(); }
+    this.refresh(what === "regions" || what === "q");
     this._writeFragment();
   };
 
@@ -581,8 +718,7 @@
       });
       this.regionInputs.forEach(function (input, k) { input.checked = !!s.regions[k]; });
     } finally { this._quiet--; }
-    this.refresh();
-    this.fitVisible();
+    this.refresh(true);
   };
 
   /* ---------------------------------------------------------------- popups */
