@@ -17,9 +17,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, PhraseIndex, load_lexicon
 
 _WORD = re.compile(r"\S+")
+# the last (index, text, starts), replaced as one tuple: classify() reuses find_cues()'s scan
+_LAST_STARTS: list[tuple | None] = [None]
+
+
+def _starts(lx: Lexicon, text: str) -> dict | None:
+    """Where the lexicon's alternations can begin in ``text`` (see :class:`PhraseIndex`)."""
+    index = lx.index
+    if index is None:
+        return None
+    last = _LAST_STARTS[0]
+    if last is not None and last[0] is index and last[1] == text:
+        return last[2]
+    starts = index.starts(text)
+    _LAST_STARTS[0] = (index, text, starts)
+    return starts
+
+
+def _finditer(lx: Lexicon, key: object, pattern: re.Pattern[str], text: str):
+    starts = _starts(lx, text)
+    if starts is None:
+        return pattern.finditer(text)
+    if key not in starts:
+        return ()
+    return PhraseIndex.finditer(pattern, text, starts[key])
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +74,7 @@ def find_cues(text: str, lexicon: Lexicon | None = None, types: frozenset[str] |
     """All cues in ``text``, minus those covered by a longer cue of another type, by position."""
     lx = lexicon or load_lexicon()
     cues: list[Cue] = []
+    starts = _starts(lx, text)
     for type_id in lx.type_ids:
         if types is not None and type_id not in types:
             continue
@@ -57,7 +82,14 @@ def find_cues(text: str, lexicon: Lexicon | None = None, types: frozenset[str] |
             pattern = table.get(type_id)
             if pattern is None:
                 continue
-            for m in pattern.finditer(text):
+            if starts is None:
+                matches = pattern.finditer(text)
+            else:
+                key = ("strong" if strong else "weak", type_id)
+                if key not in starts:
+                    continue
+                matches = PhraseIndex.finditer(pattern, text, starts[key])
+            for m in matches:
                 cues.append(Cue(type_id, strong, m.start(), m.end(), m.group(0)))
     if not cues:
         return cues
@@ -91,9 +123,12 @@ def _near(text: str, cue: Cue, spans: list[tuple[int, int]], window: int) -> boo
     return False
 
 
-def modifier_spans(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
+def modifier_spans(text: str, pattern: re.Pattern[str] | None, lexicon: Lexicon | None = None,
+                   key: str = "") -> list[tuple[int, int]]:
     if pattern is None:
         return []
+    if lexicon is not None and key:
+        return [(m.start(), m.end()) for m in _finditer(lexicon, key, pattern, text)]
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
@@ -111,8 +146,8 @@ def classify(text: str, lexicon: Lexicon | None = None, types: frozenset[str] | 
         cues = find_cues(text, lx, types)
     if not cues:
         return {}
-    negations = modifier_spans(text, lx.negation)
-    speculations = modifier_spans(text, lx.speculation)
+    negations = modifier_spans(text, lx.negation, lx, "negation")
+    speculations = modifier_spans(text, lx.speculation, lx, "speculation")
     by_type: dict[str, list[Cue]] = {}
     for cue in cues:
         by_type.setdefault(cue.type, []).append(cue)

@@ -8,9 +8,11 @@ Phrase syntax (written in ``data/incidents/taxonomy.toml``):
 * ``" ~ "`` lets up to ``gap_words`` other words stand between two parts:
   ``"drone* ~ hit"`` = "drones hit", "a drone reportedly hit", "drone attack hit".
 
-Each type's strong and weak cues compile into one alternation each (longest phrases first), so a
-sentence costs two ``finditer`` calls per type. Modifiers (negation, speculation) compile the same
-way. Settings in ``[scoring]`` and ``[pairing]`` are read here too, so every tunable word and
+Each type's strong and weak cues compile into one alternation each (longest phrases first).
+Modifiers (negation, speculation) compile the same way. A :class:`PhraseIndex` over all of them
+lists, in one pass over a sentence's word starts, where each alternation could begin (the literal
+first letters of its phrases), so an alternation only runs at those positions -- the matches are
+exactly those of ``finditer`` over the whole sentence. Settings in ``[scoring]`` and ``[pairing]`` are read here too, so every tunable word and
 number lives in the taxonomy file.
 """
 
@@ -65,6 +67,95 @@ def compile_phrases(phrases: tuple[str, ...] | list[str], gap_words: int = 3) ->
     return re.compile(f"{_START}(?=\\w)(?:{body})", re.IGNORECASE)
 
 
+def literal_prefix(phrase: str) -> str:
+    """The lower-cased letters and digits every match of ``phrase`` starts with ("" when none).
+
+    >>> literal_prefix("de-energi*"), literal_prefix("didn't"), literal_prefix("drone* ~ hit")
+    ('de', 'didn', 'drone')
+    """
+    first = phrase.strip().split("~")[0].split()
+    word = first[0].rstrip("*") if first else ""
+    out = []
+    for ch in word.split("-")[0]:
+        if not (ch.isascii() and ch.isalnum()):
+            break
+        out.append(ch.lower())
+    return "".join(out)
+
+
+# Case folding exactly as re.IGNORECASE compares a text character with an ASCII letter or digit:
+# ASCII upper to lower case, plus the four non-ASCII letters that re treats as equal to one.
+_FOLD = str.maketrans({**{c: c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+                       "\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+# a word at each position where a compiled alternation may begin (prefixes are letters and digits,
+# so one that stands at such a position is the start of this \w+ run)
+_WORD_AT_START = re.compile(_START + r"\w+")
+
+
+class PhraseIndex:
+    """Where the compiled alternations of a lexicon can begin in a text.
+
+    Every alternation from :func:`compile_phrases` starts with the word-start check, then one of
+    its phrases, whose first letters are literal. ``starts(text)`` returns, per key, the word
+    starts at which one of those prefixes stands (case-insensitively, as ``re`` compares them),
+    or ``None`` for a key with a phrase without a literal prefix (it must be scanned whole).
+    :meth:`finditer` then yields exactly the matches of ``pattern.finditer(text)``.
+    """
+
+    __slots__ = ("_by_head", "_lengths", "_always", "_keys")
+
+    def __init__(self, phrases: dict[object, tuple[str, ...] | list[str]]):
+        self._by_head: dict[str, list[tuple[str, object]]] = {}
+        self._always: set[object] = set()
+        self._keys = tuple(phrases)
+        for key, items in phrases.items():
+            for prefix in sorted({literal_prefix(p) for p in items}):
+                if not prefix:
+                    self._always.add(key)
+                    continue
+                self._by_head.setdefault(prefix[:3], []).append((prefix, key))
+        self._lengths = tuple(sorted({len(h) for h in self._by_head}))
+
+    def starts(self, text: str) -> dict[object, list[int] | None]:
+        folded = text.translate(_FOLD)  # same length, and letters stay letters: offsets and \w hold
+        found: dict[object, list[int] | None] = dict.fromkeys(self._always)
+        by_head, lengths, always = self._by_head, self._lengths, self._always
+        for m in _WORD_AT_START.finditer(folded):
+            p = m.start()
+            word = m.group()
+            size = len(word)
+            for n in lengths:
+                if n > size:
+                    break
+                entries = by_head.get(word[:n])
+                if entries is None:
+                    continue
+                for prefix, key in entries:
+                    if key in always or not word.startswith(prefix):
+                        continue
+                    where = found.get(key)
+                    if where is None:
+                        found[key] = [p]
+                    elif where[-1] != p:
+                        where.append(p)
+        return found
+
+    @staticmethod
+    def finditer(pattern: re.Pattern[str], text: str, starts: list[int] | None):
+        """The matches of ``pattern.finditer(text)``, trying only ``starts`` (all when None)."""
+        if starts is None:
+            yield from pattern.finditer(text)
+            return
+        pos = 0
+        for p in starts:
+            if p < pos:
+                continue
+            m = pattern.match(text, p)
+            if m is not None:
+                yield m
+                pos = m.end()
+
+
 @dataclass(frozen=True, slots=True)
 class Scoring:
     """The ``[scoring]`` table: how cues turn into confidence."""
@@ -113,6 +204,7 @@ class Lexicon:
     scoring: Scoring
     pairing: PairingWords
     type_ids: tuple[str, ...] = field(default=())
+    index: PhraseIndex | None = None  # keys ("strong"|"weak", type id), "negation", "speculation"
 
 
 def _read_extra(path: Path) -> tuple[dict, dict]:
@@ -159,7 +251,17 @@ def _compile(tax: Taxonomy) -> Lexicon:
         pat = compile_phrases(t.weak, gap)
         if pat is not None:
             weak[t.id] = pat
+    phrases: dict[object, tuple[str, ...]] = {}
+    for t in tax:
+        if t.id in strong:
+            phrases[("strong", t.id)] = t.strong
+        if t.id in weak:
+            phrases[("weak", t.id)] = t.weak
+    if tax.negation:
+        phrases["negation"] = tax.negation
+    if tax.speculation:
+        phrases["speculation"] = tax.speculation
     return Lexicon(taxonomy=tax, strong=strong, weak=weak,
                    negation=compile_phrases(tax.negation, gap),
                    speculation=compile_phrases(tax.speculation, gap),
-                   scoring=scoring, pairing=pairing, type_ids=tuple(tax.types))
+                   scoring=scoring, pairing=pairing, type_ids=tuple(tax.types), index=PhraseIndex(phrases))

@@ -35,8 +35,10 @@ between it and a cue of T; a type with only weak cues needs the place right afte
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from ..models import Mention, Place
 from .classify import Cue, TypeEvidence
@@ -142,21 +144,36 @@ def contains(outer: Place, inner: Place) -> bool:
     return False
 
 
+_token_start = itemgetter(0)
+# the last sentence tokenized: assign_roles (once or twice) and pair() all read the same sentence
+_LAST_TOKENS: list[tuple[str, tuple[tuple[int, int, str], ...], bool] | None] = [None]
+
+
+def _tokenize(text: str) -> tuple[tuple[tuple[int, int, str], ...], bool]:
+    """The tokens (start, end, text) of a sentence and whether it reads as a title (mostly capitals)."""
+    last = _LAST_TOKENS[0]
+    if last is not None and last[0] == text:
+        return last[1], last[2]
+    tokens = tuple((m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text))
+    words = [t for _, _, t in tokens if t[0].isalpha()]
+    if len(words) < 3:
+        title_case = True
+    else:
+        caps = sum(1 for w in words if w[0].isupper())
+        title_case = caps / len(words) > 0.6
+    _LAST_TOKENS[0] = (text, tokens, title_case)
+    return tokens, title_case
+
+
 class _Sentence:
     """Token and cue lookups for one sentence."""
 
+    __slots__ = ("text", "tokens", "cues", "title_case")
+
     def __init__(self, text: str, cues: list[Cue]):
         self.text = text
-        self.tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+        self.tokens, self.title_case = _tokenize(text)
         self.cues = cues
-        self.title_case = self._title_case()
-
-    def _title_case(self) -> bool:
-        words = [t for _, _, t in self.tokens if t[0].isalpha()]
-        if len(words) < 3:
-            return True
-        caps = sum(1 for w in words if w[0].isupper())
-        return caps / len(words) > 0.6
 
     def token_before(self, pos: int) -> int:
         lo, hi = 0, len(self.tokens)
@@ -169,10 +186,8 @@ class _Sentence:
         return lo - 1
 
     def token_after(self, pos: int) -> int:
-        for i, (s, _, _) in enumerate(self.tokens):
-            if s >= pos:
-                return i
-        return len(self.tokens)
+        """The first token that starts at or after ``pos`` (tokens are in text order)."""
+        return bisect.bisect_left(self.tokens, pos, key=_token_start)
 
     def cue_covering(self, start: int, end: int) -> list[Cue]:
         return [c for c in self.cues if c.start <= start and end <= c.end]

@@ -32,7 +32,23 @@ meanwhile however earlier later also officials authorities
 
 _BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
-_WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
+_WORD_CHAR = re.compile(r"[\w.'’-]")
+_ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_NEXT_WORD = re.compile(r"\s+[\"'“‘(]?([\w']+)")
+
+
+def _word_before(text: str, dot: int) -> str | None:
+    r"""The run of word characters, dots, apostrophes and hyphens that ends at ``dot`` -- what
+    ``re.search(r"([\w.'’-]+)$", text[:dot])`` finds (``$`` also matches before a final newline),
+    found by walking back from ``dot`` instead of scanning the text from its start."""
+    end = dot
+    if end > 0 and text[end - 1] == "\n":
+        end -= 1  # "$" matches before a newline that ends the searched text
+    start = end
+    is_word = _WORD_CHAR.match
+    while start > 0 and is_word(text, start - 1):
+        start -= 1
+    return text[start:end] if start < end else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +62,10 @@ class Sentence:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the "." at ``dot`` closes an abbreviation rather than a sentence."""
-    m = _WORD_BEFORE.search(text, 0, dot)
-    if not m:
+    word = _word_before(text, dot)
+    if not word:
         return False
-    word = m.group(1).lstrip("(\"'“‘")
+    word = word.lstrip("(\"'“‘")
     if not word:
         return False
     low = word.lower().rstrip(".")
@@ -57,8 +73,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
         return True
     if len(word) == 1 and word.isupper():  # an initial: "John F. Kennedy"
         return True
-    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):  # "U.S", "e.g"
-        nxt = re.match(r"\s+[\"'“‘(]?([\w']+)", text[dot + 1:])
+    if _ACRONYM.fullmatch(word):  # "U.S", "e.g"
+        nxt = _NEXT_WORD.match(text, dot + 1)
         return not (nxt and nxt.group(1).lower() in SENTENCE_OPENERS)
     return False
 
