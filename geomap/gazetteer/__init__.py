@@ -20,6 +20,8 @@ from .names import loose_key, name_key, split_kind_hint
 
 __all__ = ["Candidate", "Gazetteer", "load_gazetteer", "name_key", "prominence"]
 
+_MISSING = object()
+
 #: Prominence of areas without a population figure, on the log10(population) scale of cities.
 #: An admin-1 region ranks like a city of 100,000 people, so a bigger same-named city wins
 #: ("Krasnodar" is the city) and a smaller one loses ("Florida" is the US state, not the Cuban town).
@@ -67,6 +69,7 @@ class Gazetteer:
         self._places: dict[int, Place] = {}
         self._lookups: dict[tuple[str, bool], tuple[Candidate, ...]] = {}
         self._key_sets: tuple[frozenset[str], frozenset[str]] | None = None
+        self._ids: dict[str, int | None] = {}
 
     def preload_keys(self) -> None:
         """Hold every name key (exact and loose) in memory, so misses never touch SQLite.
@@ -165,8 +168,11 @@ class Gazetteer:
 
     def get(self, place_id: str) -> Place | None:
         """The entry with this stable id ("gn:618426", "ne1:RU-KDA", "cc:MD", ...)."""
-        row = self._db.execute("SELECT rowid FROM places WHERE id=?", (place_id,)).fetchone()
-        return self._place(row[0]) if row else None
+        rowid = self._ids.get(place_id, _MISSING)
+        if rowid is _MISSING:
+            row = self._db.execute("SELECT rowid FROM places WHERE id=?", (place_id,)).fetchone()
+            rowid = self._ids[place_id] = row[0] if row else None
+        return self._place(rowid) if rowid is not None else None
 
     def country(self, code: str) -> Place | None:
         """The country entry for an ISO alpha-2 code."""
