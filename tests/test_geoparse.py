@@ -287,3 +287,12 @@ def test_a_geoparser_instance_agrees_with_geoparse():
     parser = Geoparser()
     assert [(m.start, m.end, m.place.id) for m in parser(text)] == \
            [(m.start, m.end, m.place.id) for m in geoparse(text)]
+
+
+def test_state_abbreviation_after_a_comma_is_a_place():
+    text = "The fire in Columbia, S.C., was put out; officials in Gary, Ind., said so."
+    found = {m.text: (m.kind, m.place.admin1_code) for m in geoparse(text)}
+    assert found["S.C."] == ("admin1", "US-SC")
+    assert found["Ind"] == ("admin1", "US-IN")
+    assert found["Columbia"][1] == "US-SC" and found["Gary"][1] == "US-IN"
+    assert geoparse("The SC case was heard.") == []  # not on its own

@@ -51,7 +51,7 @@ class Candidate:
     match: str      # "primary" | "alternate" | "demonym" | "loose"
     surface: str    # the stored spelling that matched
     abbreviation: bool = False
-    after_comma: bool = False  # only valid as "Paris, Tenn."
+    after_comma: bool = False  # a state abbreviation, only valid as "Paris, Tenn."
     prior: float = 0.0         # prominence plus match bonus, set by Gazetteer.candidates
 
     @classmethod
@@ -155,7 +155,7 @@ class Gazetteer:
             else:  # pragma: no cover - every stored name has a flag
                 continue
             out.append(Candidate.make(self._row_place(place_row), match, surface, bool(flags & ABBREVIATION),
-                                      bool(flags & AFTER_COMMA) and not flags & (PRIMARY | ALTERNATE | ABBREVIATION)))
+                                      bool(flags & AFTER_COMMA) and not flags & PRIMARY))
         result = tuple(out)
         if len(self._lookups) > 200_000:
             self._lookups.clear()

@@ -144,7 +144,7 @@ class _Builder:
         self.ids.add(id)
         self.rowid += 1
         rowid = self.rowid
-        seen: dict[str, int] = {}
+        seen: dict[str, list] = {}  # key -> [flags, first surface]; one row per key, flags merged
         alt_names: list[str] = []
         for surface, flags in [(name, PRIMARY), *names]:
             if not surface:
@@ -153,12 +153,13 @@ class _Builder:
             if not key:
                 continue
             if key in seen:
-                seen[key] |= flags
+                seen[key][0] |= flags
                 continue
-            seen[key] = flags
-            self.name_rows.append((key, loose_key(key), rowid, flags, surface))
+            seen[key] = [flags, surface]
             if flags & (ALTERNATE | ABBREVIATION | AFTER_COMMA) and surface != name:
                 alt_names.append(surface)
+        for key, (flags, surface) in seen.items():
+            self.name_rows.append((key, loose_key(key), rowid, flags, surface))
         west, south, east, north = bbox if bbox is not None else (None, None, None, None)
         self.place_rows.append((rowid, id, name, kind, float(lat), float(lon), west, south, east, north,
                                 country, admin1, admin1_code, int(population or 0), source, geonameid,
