@@ -40,7 +40,8 @@ _NAME_TOKEN_RE = re.compile(r"[A-Z\u00C0-\u00DE\u0100-\u024F\u0370-\u03FF\u0400-
                             r"(?:[a-z]?\.(?:[A-Z][a-z]?\.)+|(?:[\w’'`\-]*[^\W_])?)")
 #: Ordinary lower-case words, for the context words between names.
 _LOWER_WORD_RE = re.compile(r"(?<![\w’'`-])[a-z]+(?![\w’'`-])")
-_LAST_LOWER_WORD_RE = re.compile(r"(?<![\w’'`-])([a-z]+)(?![\w’'`-])[^\w]*$")
+#: Punctuation stripped off a word between names before it is compared with the context words.
+_PUNCT = ".,;:!?\"'“”‘’()[]{}«»—–…"
 _SENTENCE_END_CHARS = frozenset('\n.!?:;"“”')
 _POSSESSIVE_RE = re.compile(r"[’'`]s$|(?<=s)[’'`]$")
 _CONTRACTION_RE = re.compile(r"[’'`](?:re|ve|ll|d|m|t)$", re.IGNORECASE)
@@ -120,18 +121,23 @@ def tokenize(text: str) -> list[Token]:
         if start and (text[start - 1].isalnum() or text[start - 1] in "’'`"):
             continue  # inside a word ("iPhone", "eBay"): not a name
         if start > prev_end + 1:
-            first_word = _LOWER_WORD_RE.search(text, prev_end, start)
-            if first_word is not None:
-                last_word = _LAST_LOWER_WORD_RE.search(text, max(prev_end, start - 40), start)
-                picked = (first_word,) if last_word is None or last_word.start(1) == first_word.start() \
-                    else (first_word, last_word)
-                for word in picked:
-                    w = word.group(1) if word is last_word else word.group()
-                    if w in context_words:
-                        wstart = word.start(1) if word is last_word else word.start()
-                        previous = _token(text, wstart, wstart + len(w), w, prev_end, previous)
+            gap = text[prev_end:start]
+            chunks = gap.split()
+            if chunks:
+                # the first and the last word between two names (string operations: no regex)
+                first_word = chunks[0].strip(_PUNCT)
+                if first_word in context_words:
+                    wstart = prev_end + gap.find(first_word)
+                    previous = _token(text, wstart, wstart + len(first_word), first_word, prev_end, previous)
+                    append(previous)
+                    prev_end = wstart + len(first_word)
+                if len(chunks) > 1:
+                    last_word = chunks[-1].strip(_PUNCT)
+                    if last_word in context_words:
+                        wstart = prev_end + text[prev_end:start].rfind(last_word)
+                        previous = _token(text, wstart, wstart + len(last_word), last_word, prev_end, previous)
                         append(previous)
-                        prev_end = wstart + len(w)
+                        prev_end = wstart + len(last_word)
         previous = _token(text, start, match.end(), match.group(), prev_end, previous)
         append(previous)
         prev_end = match.end()
