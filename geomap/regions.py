@@ -187,7 +187,7 @@ def resolve_region(name_or_code: str | Region) -> Region:
         if label not in names:
             names.append(label)
     hint = f" Did you mean: {', '.join(names)}?" if names else ""
-    raise UsageError(f"unknown region {text!r}.{hint} `geomap regions --search TEXT` lists "
+    raise UsageError(f"unknown region {text!r}.{hint} `geomap regions TEXT` lists "
                      "the names.")
 
 
@@ -208,9 +208,16 @@ def _positions(layer: str) -> dict[str, int]:
 
 @functools.lru_cache(maxsize=256)
 def region_shape(region_id: str | Region):
-    """The (multi)polygon of a region; a sea's shape includes its parts (e.g. its gulfs)."""
+    """The (multi)polygon of a region; a sea's shape includes its parts (e.g. its gulfs).
+
+    Any incident's ``place_id`` that names an area works: admin-1 regions, countries, seas and
+    curated areas give their polygons; the gazetteer's large regions without a polygon
+    ("macro:balkans") give their bounding box. A city's id raises UsageError: it is a point.
+    """
     import shapely
 
+    if isinstance(region_id, str) and region_id.startswith(("macro:", "gn:", "us2:")):
+        return _gazetteer_box(region_id)
     rid = region_id.id if isinstance(region_id, Region) else resolve_region(region_id).id
     idx = _index()
     ids, todo = [], [rid]
@@ -222,6 +229,22 @@ def region_shape(region_id: str | Region):
         todo.extend(idx.children.get(cur, []))
     geoms = [_row_geometry(i) for i in ids]
     shape = geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
+    shapely.prepare(shape)
+    return shape
+
+
+def _gazetteer_box(place_id: str):
+    """The bounding box of a gazetteer entry that has no polygon in the region layers."""
+    import shapely
+
+    from .gazetteer import load_gazetteer
+
+    place = load_gazetteer().get(place_id)
+    if place is None:
+        raise UsageError(f"unknown place id {place_id!r}")
+    if place.bbox is None:
+        raise UsageError(f"{place.name} ({place_id}) is a point, not an area: it has no shape")
+    shape = shapely.box(*place.bbox)
     shapely.prepare(shape)
     return shape
 

@@ -251,3 +251,14 @@ def test_import_is_cheap():
             "print(any(m in sys.modules for m in ('geopandas', 'shapely', 'pandas')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_area_incident_place_id_has_a_shape():
+    # an incident's place_id reaches its shape, whatever kind of area it is
+    for place_id, inside in [("water:black-sea", (43.4, 34.0)), ("ne1:RU-ROS", (47.2, 39.7)),
+                             ("cc:MD", (47.0, 28.86)), ("phys:crimea", (44.95, 34.1)),
+                             ("macro:balkans", (43.0, 20.0)), ("us2:21125", (37.1, -84.1))]:
+        shape = R.region_shape(place_id)
+        assert shape.contains(shapely.Point(inside[1], inside[0])), place_id
+    with pytest.raises(UsageError, match="is a point"):
+        R.region_shape("gn:703448")  # Kyiv, a city
