@@ -296,3 +296,10 @@ def test_state_abbreviation_after_a_comma_is_a_place():
     assert found["Ind"] == ("admin1", "US-IN")
     assert found["Columbia"][1] == "US-SC" and found["Gary"][1] == "US-IN"
     assert geoparse("The SC case was heard.") == []  # not on its own
+
+
+def test_surname_after_an_unlisted_first_name_is_a_person_later_too():
+    # "Andriy" is in no census list; the word after it is still a name, here and later alone
+    text = ("Andriy Yermak resigned on Friday. Yermak said he would go to the front. "
+            "Officials in Kyiv confirmed it.")
+    assert names(text) == ["Kyiv"]

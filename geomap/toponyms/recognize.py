@@ -386,8 +386,9 @@ class Recognizer:
         # part of a longer proper noun that is not a place ("Marco Rubio", "Sea Baby")
         if person_mode or any(not self._transparent(t) for t in prefix):
             if single and head.cap and not head.upper and (
-                    person_mode or any(t.text in lex.first_names or t.lower in lex.titles for t in prefix)):
-                person_words.add(head.lower)
+                    person_mode or any(t.text in lex.first_names or t.lower in lex.titles for t in prefix)
+                    or _looks_like_first_name(prefix, lex)):
+                person_words.add(head.lower)  # "Andriy Yermak ... Yermak said": a surname
             return None
         if kinds.after_comma:
             # "Paris, Tenn.", "Austin, TX": only right after a place name and a comma
@@ -445,6 +446,16 @@ class Recognizer:
                               c.match in ("primary", "alternate") for c in cands), confidence=confidence,
                           locative=locative, possessive=tokens[last].possessive, first_token=first,
                           last_token=last, weak=weak)
+
+
+def _looks_like_first_name(prefix: list[Token], lex: Lexicon) -> bool:
+    """One capitalised word that is neither a dictionary word nor a place: a first name the
+    census list lacks ("Andriy", "Volodymyr") more often than anything else."""
+    if len(prefix) != 1:
+        return False
+    tok = prefix[0]
+    return (tok.cap and not tok.upper and not tok.matched and tok.text.isalpha()
+            and tok.lower not in lex.common_words and tok.text not in lex.proper_nouns)
 
 
 def _is_area(mention: RawMention) -> bool:
