@@ -303,3 +303,10 @@ def test_surname_after_an_unlisted_first_name_is_a_person_later_too():
     text = ("Andriy Yermak resigned on Friday. Yermak said he would go to the front. "
             "Officials in Kyiv confirmed it.")
     assert names(text) == ["Kyiv"]
+
+
+def test_title_case_headline_keeps_its_places():
+    # in a headline every word is capitalised; ordinary words do not hide the place after them
+    found = {m.text: m.place.admin1_code for m in parse("Russian Drones Hit Oil Depot In Tuapse Overnight")}
+    assert found.get("Tuapse") == "RU-KDA"
+    assert "Rubio" not in names("Secretary of State Marco Rubio Meets Ukrainian Team")

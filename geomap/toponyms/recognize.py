@@ -246,8 +246,8 @@ class Recognizer:
     # a token that may precede a place inside one run without making it part of another name
     def _transparent(self, tok: Token) -> bool:
         return (tok.matched or tok.lower in DIRECTION_WORDS or tok.lower in CONNECTORS
-                or (tok.sentence_start and tok.lower in self.lex.common_words
-                    and tok.lower not in self.lex.titles))
+                or (tok.lower in self.lex.common_words and tok.lower not in self.lex.titles
+                    and not tok.upper))
 
     @staticmethod
     def _dateline(text: str, tokens: list[Token], first: int, last: int, cands) -> bool:
