@@ -310,3 +310,13 @@ def test_title_case_headline_keeps_its_places():
     found = {m.text: m.place.admin1_code for m in parse("Russian Drones Hit Oil Depot In Tuapse Overnight")}
     assert found.get("Tuapse") == "RU-KDA"
     assert "Rubio" not in names("Secretary of State Marco Rubio Meets Ukrainian Team")
+
+
+def test_dateline_after_a_headline_and_big_city_before_a_noun():
+    text = "Pig kissing contest raises funds. CHARLESTON, W.Va. -- The club met, and Oxford Police said it went well."
+    found = {m.text: (m.kind, m.place.admin1_code) for m in parse(text)}
+    assert found["CHARLESTON"] == ("city", "US-WV")
+    assert found["W.Va."] == ("admin1", "US-WV")
+    assert found["Oxford"][0] == "city"
+    # an ordinary word naming a small town, before another capitalised word, stays no place
+    assert names("The University Council met in Kyiv.") == ["Kyiv"]

@@ -42,6 +42,7 @@ _NAME_TOKEN_RE = re.compile(r"[A-Z\u00C0-\u00DE\u0100-\u024F\u0370-\u03FF\u0400-
 _LOWER_WORD_RE = re.compile(r"(?<![\w’'`-])[a-z]+(?![\w’'`-])")
 #: Punctuation stripped off a word between names before it is compared with the context words.
 _PUNCT = ".,;:!?\"'“”‘’()[]{}«»—–…"
+_DATELINE_TAIL = re.compile(r"\s?(?:,|--|—|–|-|\()")
 _SENTENCE_END_CHARS = frozenset('\n.!?:;"“”')
 _POSSESSIVE_RE = re.compile(r"[’'`]s$|(?<=s)[’'`]$")
 _CONTRACTION_RE = re.compile(r"[’'`](?:re|ve|ll|d|m|t)$", re.IGNORECASE)
@@ -199,6 +200,7 @@ class _Kinds:
     nation: bool         # some candidate is a country or a sea
     outright: bool       # a country or sea by its name (not loose): no context needed
     big: bool            # a country/region/sea by its own name, or a city of 100,000+
+    big_city: bool       # a city of 100,000+
     small: bool          # no area, no city of 100,000+
     abbreviation: bool   # "US", "UK"
     after_comma: bool    # only state abbreviations valid after a comma ("Tenn.")
@@ -214,6 +216,7 @@ def _kinds(cands) -> _Kinds:
         outright=any(c.place.kind in ("country", "water") and c.match in ("primary", "alternate") for c in cands),
         big=any((c.place.kind in ("country", "admin1", "water") and c.match == "primary")
                 or (c.place.kind == "city" and c.place.population >= PROPER_NOUN_MAX_POPULATION) for c in cands),
+        big_city=any(c.place.kind == "city" and c.place.population >= PROPER_NOUN_MAX_POPULATION for c in cands),
         small=not any(c.place.kind in ("country", "admin1", "water", "physical")
                       or c.place.population >= PROPER_NOUN_MAX_POPULATION for c in cands),
         abbreviation=any(c.abbreviation for c in cands),
@@ -254,7 +257,13 @@ class Recognizer:
         """An all-capital place name opening a line, as news datelines do ("KYIV, Ukraine --")."""
         line_start = first == 0 or "\n" in text[tokens[first - 1].end:tokens[first].start]
         prominent = any(c.place.kind in ("country", "admin1") or c.place.population >= 100_000 for c in cands)
-        return line_start and prominent
+        if line_start and prominent:
+            return True
+        # "... headline. CHARLESTON, W.Va. -- The ...": a capitalised place opening a sentence
+        # and followed by a comma, a dash or a bracket
+        after = text[tokens[last].end:tokens[last].end + 3]
+        return tokens[first].sentence_start and bool(_DATELINE_TAIL.match(after)) and any(
+            c.place.kind in ("country", "admin1", "city") for c in cands)
 
     def _lookup(self, text: str, tokens: list[Token], i: int, j: int):
         """Candidates for tokens[i:j] (exact key, or base name + kind hint for "X region").
@@ -393,7 +402,9 @@ class Recognizer:
         if kinds.after_comma:
             # "Paris, Tenn.", "Austin, TX": only right after a place name and a comma
             previous = mentions[-1] if mentions else None
-            if previous is None or text[previous.end:tokens[first].start] != ", ":
+            after_place = previous is not None and text[previous.end:tokens[first].start] == ", "
+            dotted = text[tokens[last].end:tokens[last].end + 1] == "." or "." in head.text
+            if not (after_place or (locative and dotted)):  # or "in S.C.", "in Tenn."
                 return None
             return RawMention(start=head.start, end=tokens[last].end, text=text[head.start:tokens[last].end],
                               key=key, candidates=cands, hint="admin1", demonym=False, confidence=0.9,
@@ -421,10 +432,14 @@ class Recognizer:
                 # Capitalised only because a sentence starts, or the first word of a longer name
                 # ("University of ...", "City Council"): not a place.
                 if not kinds.outright:
-                    if not locative and (head.sentence_start or len(head.text) <= 3
-                                         or (rest and rest[0].cap and not rest[0].matched)):
+                    if not locative and (head.sentence_start or len(head.text) <= 3):
                         return None
-                    weak = None if (locative and not small) else "common word"
+                    if kinds.big_city:
+                        pass  # "Oxford Police", "Reading council": a city that size is the likelier reading
+                    elif not locative and rest and rest[0].cap and not rest[0].matched:
+                        return None  # "University of ...", "City Council"
+                    else:
+                        weak = None if (locative and not small) else "common word"
                     confidence = 0.6
             elif not big and not locative:
                 if head.text in lex.first_names:

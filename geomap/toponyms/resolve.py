@@ -88,8 +88,9 @@ SUPPORT_KM = 300.0
 
 
 def _supported(i: int, raws: list[RawMention], picks, containers) -> bool:
-    if containers.get(i):
-        return True
+    chosen = picks[i][0][1]
+    if any(_contains(outer, chosen) for j in containers.get(i, ()) for outer in raws[j].candidates):
+        return True  # "Paris, Tenn.": the named container holds it
     if raws[i].weak == "common word":
         return False  # only a container (or a locative, checked earlier) makes "Union" a place
     place = picks[i][0][1].place
