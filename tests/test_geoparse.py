@@ -320,3 +320,8 @@ def test_dateline_after_a_headline_and_big_city_before_a_noun():
     assert found["Oxford"][0] == "city"
     # an ordinary word naming a small town, before another capitalised word, stays no place
     assert names("The University Council met in Kyiv.") == ["Kyiv"]
+
+
+def test_a_river_is_not_the_city_of_the_same_name():
+    assert names("Shelling of Nikopol across the Dnipro river wounded three people.") == ["Nikopol"]
+    assert names("Drones hit Dnipro near the Dnipro River bridge.") == ["Dnipro"]

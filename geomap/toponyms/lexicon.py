@@ -38,6 +38,9 @@ CALENDAR = frozenset({
     "nov", "dec",
 })
 #: Words after a name that say it names a vessel, not a place ("the tanker Kairo").
+#: Words after a name that make it a river ("the Dnipro river"); the gazetteer has no rivers, and
+#: the city of the same name is not what the text means.
+RIVER_WORDS = frozenset({"river", "rivers"})
 VESSEL_WORDS = frozenset({"tanker", "tankers", "ship", "ships", "vessel", "vessels", "ferry", "frigate",
                           "cruiser", "destroyer", "corvette", "submarine", "yacht", "carrier", "freighter",
                           "boat", "boats"})

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from ..gazetteer.names import ADMIN_WORDS, WATER_WORDS, name_key, split_kind_hint
-from .lexicon import CALENDAR, CONNECTORS, DIRECTION_WORDS, LOCATIVE, VESSEL_WORDS, Lexicon
+from .lexicon import CALENDAR, CONNECTORS, DIRECTION_WORDS, LOCATIVE, RIVER_WORDS, VESSEL_WORDS, Lexicon
 
 #: Longest name, in tokens, that is looked up ("Bosnia and Herzegovina" is 3).
 MAX_NAME_TOKENS = 6
@@ -31,7 +31,8 @@ _DOTTED_PREFIXES = frozenset({"St", "Ste", "Mt", "Ft", "Pt"})
 
 #: Lower-case words the recogniser reads around names; all other lower-case words are skipped
 #: by the tokenizer before any other work, which is most of its speed.
-_CONTEXT_WORDS = frozenset(CONNECTORS | ADMIN_WORDS | WATER_WORDS | LOCATIVE | DIRECTION_WORDS | VESSEL_WORDS)
+_CONTEXT_WORDS = frozenset(CONNECTORS | ADMIN_WORDS | WATER_WORDS | LOCATIVE | DIRECTION_WORDS | VESSEL_WORDS
+                           | RIVER_WORDS)
 #: Words that may be (part of) a name: abbreviations ("U.S.") and words not starting with a-z,
 #: including the capitalised part of "anti-Russian".
 #: (The first letter is matched by a class of upper-case letters, Latin, Greek and Cyrillic, with
@@ -416,6 +417,9 @@ class Recognizer:
             return None
         after = tokens[last + 1] if last + 1 < len(tokens) else None
         nation, big, small = kinds.nation, kinds.big, kinds.small
+        if after is not None and after.lower in RIVER_WORDS and _adjacent(text, tokens[last], after) \
+                and not any(c.place.kind == "water" for c in cands):
+            return None  # "the Dnipro river": a river, which the gazetteer does not hold
         if before is not None and before.lower in VESSEL_WORDS and not nation:
             return None  # "the tanker Kairo"
         if single and (head.lower in CALENDAR or head.lower in DIRECTION_WORDS):
