@@ -11,11 +11,11 @@ import pytest
 
 from geomap.render._folium import to_folium
 from geomap.render._synthetic import synthetic_incidents
+from pagekit import MARKERS, marker_count, open_map, type_checkbox, visible_count
 
 pytestmark = pytest.mark.browser
 
 NASTY = "He said <script>window.__pwned=1</script> and \"'` then </blockquote><img src=x onerror=window.__pwned=2>"
-MARKERS = ".leaflet-marker-pane .geomap-marker"
 USER_DOT = "path.user-dot"
 
 
@@ -56,23 +56,6 @@ def pages(incidents, tmp_path_factory):
     packed = to_folium(incidents, compress=True)
     packed.save(str(folder / "packed.html"))
     return folder
-
-
-def open_map(page, path, fragment=""):
-    page.goto(path.as_uri() + (f"#{fragment}" if fragment else ""))
-    page.wait_for_selector(".geomap[data-ready]", state="attached", timeout=60_000)
-
-
-def visible_count(page) -> int:
-    return int(page.get_attribute(".geomap", "data-visible"))
-
-
-def marker_count(page) -> int:
-    return page.locator(MARKERS).count()
-
-
-def type_checkbox(page, type_id):
-    return page.locator(f".leaflet-control-layers-overlays label:has([data-type='{type_id}']) input")
 
 
 def test_incident_layers_and_a_user_layer_on_one_map(page, pages, incidents, artifacts):

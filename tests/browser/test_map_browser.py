@@ -8,11 +8,11 @@ import pytest
 
 from geomap.render import make_map
 from geomap.render._synthetic import synthetic_incidents
+from pagekit import MARKERS, marker_count, open_map, type_checkbox, visible_count
 
 pytestmark = pytest.mark.browser
 
 NASTY = "He said <script>window.__pwned=1</script> and \"'` then </blockquote><img src=x onerror=window.__pwned=2>"
-MARKERS = ".leaflet-marker-pane .geomap-marker"
 
 
 @pytest.fixture(scope="session")
@@ -42,23 +42,6 @@ def pages(incidents, tmp_path_factory):
     big = make_map(synthetic_incidents(10_000, jitter=0.4), title="10k")
     big.save(folder / "big.html")
     return folder
-
-
-def open_map(page, path, fragment=""):
-    page.goto(path.as_uri() + (f"#{fragment}" if fragment else ""))
-    page.wait_for_selector(".geomap[data-ready]", state="attached", timeout=60_000)
-
-
-def visible_count(page) -> int:
-    return int(page.get_attribute(".geomap", "data-visible"))
-
-
-def marker_count(page) -> int:
-    return page.locator(MARKERS).count()
-
-
-def type_checkbox(page, type_id):
-    return page.locator(f".leaflet-control-layers-overlays label:has([data-type='{type_id}']) input")
 
 
 def test_page_loads_offline_with_every_incident(page, pages, incidents, artifacts):

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from geomap.export import read_incidents
+from pagekit import MARKERS
 
 SHARED = Path(os.environ.get("GEOMAP_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
 SEED = SHARED / "seed" / "000_6b34b3c9854d6455.txt"
 
 pytestmark = pytest.mark.browser
-MARKERS = ".leaflet-marker-pane .geomap-marker"
 
 
 @pytest.fixture(scope="module")

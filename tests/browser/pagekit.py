@@ -1,0 +1,26 @@
+"""Shared ways of reading a geomap page in the browser tests (imported by the test modules)."""
+
+from __future__ import annotations
+
+MARKERS = ".leaflet-marker-pane .geomap-marker"
+
+
+def open_map(page, path, fragment=""):
+    """Open a saved map (optionally with a URL fragment) and wait for its first markers."""
+    page.goto(path.as_uri() + (f"#{fragment}" if fragment else ""))
+    page.wait_for_selector(".geomap[data-ready]", state="attached", timeout=60_000)
+
+
+def visible_count(page) -> int:
+    """How many incidents the page says pass the current filters."""
+    return int(page.get_attribute(".geomap", "data-visible"))
+
+
+def marker_count(page) -> int:
+    """How many single markers (not clusters) are drawn."""
+    return page.locator(MARKERS).count()
+
+
+def type_checkbox(page, type_id):
+    """The layer-control checkbox of one incident type."""
+    return page.locator(f".leaflet-control-layers-overlays label:has([data-type='{type_id}']) input")
