@@ -46,6 +46,8 @@ P = {
     "tbilisi": _city(611717, "Tbilisi", 41.6941, 44.8337, "GE", "Tbilisi", "GE-TB"),
     "galati": _city(677697, "Galati", 45.4353, 28.0080, "RO", "Galati", "RO-GL"),
     "tulcea": _city(664517, "Tulcea", 45.1716, 28.7914, "RO", "Tulcea", "RO-TL"),
+    # a geoparser that reads "the Dnipro river" as the city of Dnipro: pairing must not place shelling there
+    "dnipro": _city(709930, "Dnipro", 48.4500, 34.9833, "UA", "Dnipropetrovsk Oblast", "UA-12"),
     "cairo": _city(360630, "Cairo", 30.0626, 31.2497, "EG", "Cairo", "EG-C"),
     "rubio": _city(3629965, "Rubio", 7.7006, -72.3596, "VE", "Tachira", "VE-S"),
     "sandu": _city(1796236, "Sandu", 26.0, 114.0, "CN", "Hunan", "CN-HN"),

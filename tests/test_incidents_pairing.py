@@ -219,3 +219,81 @@ def test_passive_accused_is_not_a_speaker():
     assert roles["Moldova"] != "speaker"
     pairs, _ = pairs_of("Officials were questioned during the raids, Moldova said.")
     assert pairs == set()  # law enforcement does not fall back to the speaker
+
+
+# --- one sentence, two types; the object of a cue; clauses without a place; announced talks ---
+
+def test_impact_type_shares_the_place_of_its_cause():
+    pairs, _ = pairs_of("Drones struck a substation in Kharkiv and Odesa on Friday, leaving thousands of "
+                        "families without electricity.")
+    assert pairs == {("air_strike", "Kharkiv"), ("air_strike", "Odesa"),
+                     ("infrastructure_outage", "Kharkiv"), ("infrastructure_outage", "Odesa")}
+
+
+def test_impact_type_needs_a_result_word():
+    # the outage is the topic of the protest, not a consequence at Kyiv
+    pairs, _ = pairs_of("Thousands rallied in Kyiv against the power cuts.")
+    assert pairs == {("protest", "Kyiv")}
+    # the owner rule still holds for types that are not impacts
+    pairs, _ = pairs_of("Thousands rallied in Tbilisi, causing officials to freeze talks.")
+    assert pairs == {("protest", "Tbilisi")}
+
+
+def test_object_of_a_cue_noun_is_the_place():
+    pairs, roles = pairs_of("The overnight shelling of Kherson wounded two people.")
+    assert pairs == {("shelling", "Kherson")} and roles["Kherson"] == "target"
+    pairs, roles = pairs_of("The bombardment of the city of Kharkiv went on for hours.")
+    assert pairs == {("air_strike", "Kharkiv")}
+    # a noun for people names a side, not a site
+    _, roles = pairs_of("The delegation of Turkey arrived late.")
+    assert roles["Turkey"] != "target"
+
+
+def test_place_after_the_object_describes_it():
+    # "Dnipro" stands for a geoparser that reads the river as the city
+    pairs, _ = pairs_of("Heavy shelling of Kherson across the Dnipro river killed a man.")
+    assert pairs == {("shelling", "Kherson")}
+    pairs, _ = pairs_of("Russian artillery shelled Kherson near the Dnipro overnight.")
+    assert pairs == {("shelling", "Kherson")}
+    # coordinated places are both objects
+    pairs, _ = pairs_of("Artillery shelled Kherson and Dnipro overnight.")
+    assert pairs == {("shelling", "Kherson"), ("shelling", "Dnipro")}
+    # a place after a coarse object refines it
+    pairs, _ = pairs_of("Russian drones entered the country's airspace near Galati, Romania said.")
+    assert ("airspace_violation", "Galati") in pairs
+
+
+def test_cue_in_a_placeless_clause_reaches_a_place_with_a_weak_cue_of_its_type():
+    pairs, _ = pairs_of("A blaze gutted a depot near Izmail; police are treating it as sabotage.")
+    assert ("sabotage", "Izmail") in pairs
+    # no weak cue of the type beside the place: the clauses stay apart
+    pairs, _ = pairs_of("Police detained two men in Odesa; protests went on for a week.")
+    assert pairs == {("law_enforcement", "Odesa")}
+    # the other clause has a place of its own
+    pairs, _ = pairs_of("A blaze hit a railway depot in Kharkiv; saboteurs were arrested in Odesa.")
+    assert ("sabotage", "Kharkiv") not in pairs
+
+
+def test_suspected_arson_is_sabotage_with_lower_confidence():
+    recs = records("date 2025-10-01\nA blaze broke out at a warehouse in Odesa; investigators suspect arson.",
+                   "date 2025-10-01\nSaboteurs set fire to a warehouse in Kharkiv.")
+    by_place = {(r["incident_type"], r["place"]): r for r in recs}
+    assert ("sabotage", "Odesa") in by_place and ("sabotage", "Kharkiv") in by_place
+    assert by_place[("sabotage", "Odesa")]["confidence"] < by_place[("sabotage", "Kharkiv")]["confidence"]
+    assert by_place[("sabotage", "Odesa")]["confidence"] >= LX.scoring.min_confidence
+
+
+def test_announced_meeting_in_a_city_is_future_diplomacy():
+    recs = records("date 2025-11-29\nThe leaders of Moldova and Romania will meet in Chisinau next month. "
+                   "The ministers met in Geneva.")
+    by_place = {r["place"]: r for r in recs if r["incident_type"] == "diplomacy"}
+    assert set(by_place) == {"Chisinau", "Geneva"}
+    assert by_place["Chisinau"]["date"] == "2025-12-01" and by_place["Chisinau"]["date_precision"] == 3
+    assert by_place["Chisinau"]["confidence"] < by_place["Geneva"]["confidence"]
+    assert by_place["Chisinau"]["confidence"] >= LX.scoring.min_confidence
+
+
+def test_denial_sentence_gives_no_incident():
+    recs = incidents_records("date 2025-11-29\nSea drones attacked a tanker near Odesa. Moscow denied any damage.",
+                             geoparser=hand_geoparse)
+    assert {(r["incident_type"], r["place"]) for r in recs} == {("naval_attack", "Odesa")}

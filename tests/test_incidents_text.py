@@ -150,3 +150,17 @@ def test_dates_only_from_the_clause_of_the_place_or_cue():
 def test_find_dates_without_article_date_keeps_explicit_years_only():
     refs = find_dates("On November 29, 2025 and on November 30 drones hit.", None)
     assert [r.date for r in refs] == [REF, None]
+
+
+def test_suspicion_hedges_a_cue_but_a_suspect_is_no_hedge():
+    plain = classify("Saboteurs set fire to the depot.")["sabotage"]
+    hedged = classify("Investigators suspected arson at the depot.")["sabotage"]
+    assert hedged.speculative and hedged.confidence < plain.confidence
+    arrest = classify("Police detained a suspect at the station.")["law_enforcement"]
+    assert not arrest.speculative
+
+
+def test_meeting_in_a_place_is_a_strong_diplomacy_cue():
+    assert classify("The two ministers will meet in the capital.")["diplomacy"].has_strong
+    assert "diplomacy" not in classify("The plant can meet demand.") or \
+        not classify("The plant can meet demand.")["diplomacy"].has_strong

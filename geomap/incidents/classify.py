@@ -9,7 +9,8 @@ Confidence (numbers from ``[scoring]`` in the taxonomy file)::
 
     base = strong + per_extra_cue * (distinct cues - 1), at most max_cue   (weak only: weak_target ...)
     x negation_factor    when every cue of the type has a negation within modifier_window words
-    x speculation_factor when every cue of the type has a speculation word ("could", "will", ...)
+    x speculation_factor when every cue of the type has a speculation word ("could", "will",
+                         "suspected", ...) that is not itself a cue of the type ("detained a suspect")
 """
 
 from __future__ import annotations
@@ -159,8 +160,11 @@ def classify(text: str, lexicon: Lexicon | None = None, types: frozenset[str] | 
         base = min(base, sc.max_cue)
         relevant = [c for c in tcues if c.strong] or tcues
         negated = bool(negations) and all(_near(text, c, negations, sc.modifier_window) for c in relevant)
-        speculative = bool(speculations) and all(_near(text, c, speculations, sc.modifier_window)
-                                                 for c in relevant)
+        # a modifier that is itself a cue of this type reports it, it does not hedge it: "police
+        # detained a suspect" is no speculation about the arrest, "investigators suspect arson" is
+        # (a word of the cue itself, not a word inside the gap of a "drones ~ struck" cue)
+        hedges = [s for s in speculations if not any(c.start == s[0] or c.end == s[1] for c in tcues)]
+        speculative = bool(hedges) and all(_near(text, c, hedges, sc.modifier_window) for c in relevant)
         conf = base * (sc.negation_factor if negated else 1.0) * (sc.speculation_factor if speculative else 1.0)
         out[type_id] = TypeEvidence(type_id, tuple(tcues), has_strong, base, negated, speculative, conf)
     return out

@@ -190,6 +190,8 @@ class PairingWords:
     speaker_fallback_types: frozenset[str] = frozenset()
     barriers: frozenset[str] = frozenset()
     weak_prepositions: frozenset[str] = frozenset()
+    impact_types: frozenset[str] = frozenset()
+    result_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,16 @@ A type that finds no place may fall back to the speaker when it is listed in
 
 A place pairs with type T only when no clause barrier ("while", "but", "as", ";", ...) stands
 between it and a cue of T; a type with only weak cues needs the place right after or before the cue.
+Three refinements:
+
+* the object of a cue noun is a target ("shelling **of Nikopol**"), and a place in a prepositional
+  phrase right after a point target describes it, it is no second incident ("Nikopol across the
+  Dnipro");
+* an impact type (``impact_types``: outages) shares the place of another type's cue when a result
+  word stands between ("hit Lviv, **leaving** homes without power");
+* a strong cue in a clause that names no place crosses the barrier to a place whose clause has a
+  weak cue of its type ("a fire broke out ... in Bryansk; investigators suspect arson"), at a
+  lower confidence.
 """
 
 from __future__ import annotations
@@ -63,6 +73,7 @@ _ANAPHOR_FACTOR = 0.9
 _SPEAKER_FACTOR = 0.6
 _FAR_WORDS = 15
 _FAR_FACTOR = 0.85
+_BRIDGE_FACTOR = 0.85  # a strong cue that reaches the place across a clause barrier (see _bridge)
 
 
 @dataclass(slots=True)
@@ -236,6 +247,13 @@ def _left(sent: _Sentence, it: Item, items: list[Item], words) -> tuple[str, Ite
                     it.near = True
                 i -= 2
                 continue
+            # "shelling of Nikopol", "the bombardment of the city of X": the object of a cue noun
+            # (not "the delegation of Turkey", "forces of Russia": a noun for people names their side)
+            head = sent.tokens[i - 1] if i > 0 else None
+            cues = sent.cue_covering(head[0], head[1]) if head and head[2].lower() not in words.attributive_nouns else []
+            if cues:
+                it.cue_types = frozenset(c.type for c in cues)
+                return "target", None
             return "of", None
         if low in words.skip_words and skipped < 6:
             if low in _DETERMINERS:
@@ -484,17 +502,20 @@ def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexico
                 continue
             owner = _owner(text, it, strong_cues, words.barriers) if role in ("locative", "target", "to") else None
             if owner is not None and owner.type != type_id and not any(
-                    c.start < owner.end and owner.start < c.end for c in ev.cues):
+                    c.start < owner.end and owner.start < c.end for c in ev.cues) and not (
+                    type_id in words.impact_types and _result_of(text, it, ev, words)):
                 continue
             best: tuple[int, Cue] | None = None
+            bridged = False
             for cue in ev.cues:
                 if not ev.has_strong or cue.strong:
                     a, b = (cue.end, it.start) if cue.end <= it.start else (it.end, cue.start)
                     if cue.start < it.end and it.start < cue.end:
                         a = b = it.start
-                    if _blocked(text, a, b, words.barriers):
+                    across = _blocked(text, a, b, words.barriers)
+                    if across and not (ev.has_strong and _bridge(text, it, cue, ev, items, words)):
                         continue
-                    dist = sent_words.words(a, b)
+                    dist = sent_words.words(a, b) + (_FAR_WORDS if across else 0)
                     if not ev.has_strong:
                         adjacent = (role == "modifier" and type_id in it.cue_types) or (
                             role == "target" and type_id in it.cue_types and _verb_like(cue.text)) or (
@@ -504,13 +525,18 @@ def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexico
                             continue
                     if best is None or dist < best[0]:
                         best = (dist, cue)
+                        bridged = across
             if best is None:
                 continue
             factor = _ACCEPT[role] * (_ANAPHOR_FACTOR if it.anaphor else 1.0)
-            if best[0] > _FAR_WORDS:
+            if bridged:
+                factor *= _BRIDGE_FACTOR
+            elif best[0] > _FAR_WORDS:
                 factor *= _FAR_FACTOR
             found.append(Pair(type_id, it.place, it.text, it.kind, it.start, it.end, role, factor,
                               it.container, geo_precision(it.place, it.near), best[1], ev))
+        if len(found) > 1:
+            found = _drop_attached(text, found, items, sent_words, words)
         if not found and type_id in words.speaker_fallback_types and ev.has_strong:
             for it in items:
                 if it.role == "speaker" and it.place is not None and it.kind in ("country", "city", "admin1"):
@@ -522,6 +548,64 @@ def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexico
     return pairs
 
 
+_OBJECT_PREPOSITIONS = frozenset({"on", "against", "targeting", "upon"})
+_ATTACH_WORDS = 3
+
+
+def _drop_attached(text: str, found: list[Pair], items: list[Item], sent: _Sentence, words) -> list[Pair]:
+    """The object of a cue ("shelling of Nikopol", "shelled Nikopol", "strikes on Nikopol") is the
+    incident place; a place in a prepositional phrase right after that object describes the
+    object ("Nikopol across the Dnipro", "Izmail on the Danube"), it is no second incident."""
+    by_span = {(it.start, it.end): it for it in items}
+
+    def is_object(p: Pair) -> bool:
+        if p.role == "target":
+            return True
+        it = by_span.get((p.start, p.end))
+        return (p.role == "locative" and it is not None and it.governor in _OBJECT_PREPOSITIONS
+                and p.cue.end <= p.start and sent.words(p.cue.end, p.start) <= _ATTACH_WORDS)
+
+    # only a point object: a place after a country, region or sea object refines it ("entered its
+    # airspace near Galati", "attacks on Ukraine near Kharkiv")
+    objects = [p for p in found if is_object(p) and p.kind in ("city", "facility")]
+    if not objects:
+        return found
+    keep = []
+    for p in found:
+        it = by_span.get((p.start, p.end))
+        attached = p.role == "locative" and it is not None and it.governor not in ("coord", "and", "or") and any(
+            o.end <= p.start and o.cue == p.cue and not is_object(p)
+            and sent.words(o.end, p.start) <= _ATTACH_WORDS
+            and not re.search(r"[,;]|\band\b|\bor\b", text[o.end:p.start])
+            and not _blocked(text, o.end, p.start, words.barriers)
+            for o in objects)
+        if not attached:
+            keep.append(p)
+    return keep
+
+
+def _bridge(text: str, it: Item, cue: Cue, ev: TypeEvidence, items: list[Item], words) -> bool:
+    """A strong cue in a clause that names no place of its own reaches across the clause barrier to
+    a place whose clause has a weak cue of the same type: "A fire broke out at a depot in Bryansk;
+    investigators suspect arson" -- the arson is the fire's, so it is in Bryansk."""
+    if not cue.strong:
+        return False
+    for other in items:
+        if other is it or other.place is None or other.role not in _ACCEPT:
+            continue
+        a, b = (cue.end, other.start) if cue.end <= other.start else (other.end, cue.start)
+        if not _blocked(text, a, b, words.barriers):
+            return False  # the cue has a place in its own clause
+    for weak in ev.cues:
+        if weak.strong:
+            continue
+        a, b = (weak.end, it.start) if weak.end <= it.start else (it.end, weak.start)
+        if not _blocked(text, a, b, words.barriers) and _blocked(
+                text, *((weak.end, cue.start) if weak.end <= cue.start else (cue.end, weak.start)), words.barriers):
+            return True
+    return False
+
+
 def _owner(text: str, it: Item, strong_cues: list[Cue], barriers: frozenset[str]) -> Cue | None:
     """The strong cue a prepositional place hangs on: the nearest one ending before it in its clause
     ("rallied in Tbilisi ... freeze talks": Tbilisi belongs to the rally, not to the talks)."""
@@ -530,6 +614,17 @@ def _owner(text: str, it: Item, strong_cues: list[Cue], barriers: frozenset[str]
         if cue.end <= it.start and not _blocked(text, cue.end, it.start, barriers):
             best = cue
     return best
+
+
+def _result_of(text: str, it: Item, ev: TypeEvidence, words) -> bool:
+    """True when a strong cue of ``ev`` follows the place in a result clause of the same sentence
+    ("hit Lviv, leaving homes without power"): the impact happened where the cause did."""
+    for cue in ev.cues:
+        if not cue.strong or cue.start < it.end or _blocked(text, it.end, cue.start, words.barriers):
+            continue
+        if any(w in words.result_words for w in re.findall(r"[a-z]+", text[it.end:cue.end].lower())):
+            return True
+    return False
 
 
 _IRREGULAR_PAST = frozenset({"struck", "hit", "shot", "sank", "sunk", "took", "blew", "downed"})
