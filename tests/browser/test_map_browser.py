@@ -236,3 +236,16 @@ def test_filters_apply_while_ten_thousand_markers_load(page, pages):
     wait_loaded(page)
     assert page.evaluate(PLACED) == {"same": True, "placed": 10_000, "onScreen": 10_000, "shownCount": 10_000}
     assert page.evaluate("location.hash") == ""
+
+
+def test_incidents_at_one_point_fan_out(page, tmp_path):
+    # a strike and the outage it caused share one point: both markers must stay visible
+    gdf = synthetic_incidents(6).copy()
+    gdf.loc[gdf.index[1], "geometry"] = gdf.geometry.iloc[0]
+    gdf.loc[gdf.index[1], ["lat", "lon"]] = gdf.loc[gdf.index[0], ["lat", "lon"]].to_numpy()
+    make_map(gdf, title="Same point").save(tmp_path / "same.html")
+    open_map(page, tmp_path / "same.html")
+    assert marker_count(page) == len(gdf)
+    boxes = [page.locator(MARKERS).nth(k).bounding_box() for k in range(len(gdf))]
+    centres = {(round(b["x"] + b["width"] / 2), round(b["y"] + b["height"] / 2)) for b in boxes}
+    assert len(centres) == len(gdf)  # no two markers on the same spot

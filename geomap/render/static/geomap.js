@@ -200,14 +200,19 @@
     // markers: one per incident, made when first shown (see _marker); one icon and one marker
     // class per type, so a marker holds nothing but its position; clusters shared across types
     var many = this.n > 2000;
-    this._markerTypes = data.types.map(function (t) {
-      var icon = new PinIcon({
+    this._iconOptions = data.types.map(function (t) {
+      return {
         className: "geomap-marker geomap-t-" + t.id,
         html: '<span class="geomap-pin" style="border-color:' + escapeHtml(t.colour) + '">' + t.svg + "</span>",
         iconSize: [24, 24], iconAnchor: [12, 12], popupAnchor: [0, -10]
-      });
-      return L.Marker.extend({ options: { icon: icon, keyboard: !many } });
+      };
     });
+    this._markerTypes = this._iconOptions.map(function (options) {
+      return L.Marker.extend({ options: { icon: new PinIcon(options), keyboard: !many } });
+    });
+    // without clusters, incidents at one point (a strike and its outage) would hide each other:
+    // fan them out on a small ring around the point
+    this._fanOut = data.cluster ? null : fanOut(this.cols, this.n, 14);
     this.markers = new Array(this.n);
     this._shown = new Uint8Array(this.n);  // 1: the marker is in the container
     this._want = new Uint8Array(this.n);   // 1: the filters show the incident
@@ -272,13 +277,38 @@
     }
   });
 
+  /* pixel offsets [dx, dy] for incidents that share a point with others (index -> offset) */
+  function fanOut(cols, n, radius) {
+    var groups = {}, offsets = {};
+    for (var i = 0; i < n; i++) {
+      var key = cols.lat[i] + "," + cols.lon[i];
+      (groups[key] = groups[key] || []).push(i);
+    }
+    Object.keys(groups).forEach(function (key) {
+      var g = groups[key];
+      if (g.length < 2) { return; }
+      g.forEach(function (index, j) {
+        var angle = 2 * Math.PI * j / g.length - Math.PI / 2;
+        offsets[index] = [Math.round(radius * Math.cos(angle)), Math.round(radius * Math.sin(angle))];
+      });
+    });
+    return offsets;
+  }
+
   /* the marker of incident i, made on first use */
   GeoMap.prototype._marker = function (i) {
     var m = this.markers[i];
     if (!m) {
-      var c = this.cols;
-      m = this.markers[i] = new this._markerTypes[c.type[i]](new L.LatLng(c.lat[i], c.lon[i]));
+      var c = this.cols, type = c.type[i], at = new L.LatLng(c.lat[i], c.lon[i]);
+      var offset = this._fanOut && this._fanOut[i];
+      if (offset) {
+        var options = L.extend({}, this._iconOptions[type], { iconAnchor: [12 - offset[0], 12 - offset[1]] });
+        m = new this._markerTypes[type](at, { icon: new PinIcon(options) });
+      } else {
+        m = new this._markerTypes[type](at);
+      }
       m._gi = i;
+      this.markers[i] = m;
     }
     return m;
   };
