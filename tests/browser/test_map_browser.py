@@ -249,3 +249,14 @@ def test_incidents_at_one_point_fan_out(page, tmp_path):
     boxes = [page.locator(MARKERS).nth(k).bounding_box() for k in range(len(gdf))]
     centres = {(round(b["x"] + b["width"] / 2), round(b["y"] + b["height"] / 2)) for b in boxes}
     assert len(centres) == len(gdf)  # no two markers on the same spot
+
+
+def test_coarse_locations_are_drawn_differently(page, pages, incidents):
+    # incidents placed only by a country, sea or large region get a dashed ring and a legend note
+    open_map(page, pages / "small.html")
+    coarse = int((incidents["geo_precision"] == 3).sum())
+    assert 0 < coarse < len(incidents)
+    assert page.locator(f"{MARKERS}.geomap-p3").count() == coarse
+    assert page.locator(".geomap-legend-note").count() == 1
+    style = page.eval_on_selector(f"{MARKERS}.geomap-p3 .geomap-pin", "e => getComputedStyle(e).borderTopStyle")
+    assert style == "dashed"

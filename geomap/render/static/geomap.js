@@ -207,8 +207,13 @@
         iconSize: [24, 24], iconAnchor: [12, 12], popupAnchor: [0, -10]
       };
     });
+    // [type][coarse]: incidents located only by a country, sea or large region (geo_precision 3)
+    // get a dashed ring, so a point in the middle of Russia does not read as an exact place
     this._markerTypes = this._iconOptions.map(function (options) {
-      return L.Marker.extend({ options: { icon: new PinIcon(options), keyboard: !many } });
+      return [false, true].map(function (coarse) {
+        var o = coarse ? L.extend({}, options, { className: options.className + " geomap-p3" }) : options;
+        return L.Marker.extend({ options: { icon: new PinIcon(o), keyboard: !many } });
+      });
     });
     // without clusters, incidents at one point (a strike and its outage) would hide each other:
     // fan them out on a small ring around the point
@@ -300,12 +305,14 @@
     var m = this.markers[i];
     if (!m) {
       var c = this.cols, type = c.type[i], at = new L.LatLng(c.lat[i], c.lon[i]);
+      var coarse = c.gp[i] === 3, Marker = this._markerTypes[type][coarse ? 1 : 0];
       var offset = this._fanOut && this._fanOut[i];
       if (offset) {
         var options = L.extend({}, this._iconOptions[type], { iconAnchor: [12 - offset[0], 12 - offset[1]] });
-        m = new this._markerTypes[type](at, { icon: new PinIcon(options) });
+        if (coarse) { options.className += " geomap-p3"; }
+        m = new Marker(at, { icon: new PinIcon(options) });
       } else {
-        m = new this._markerTypes[type](at);
+        m = new Marker(at);
       }
       m._gi = i;
       this.markers[i] = m;
@@ -463,6 +470,13 @@
           box.appendChild(row);
           return count;
         });
+        if (self.cols.gp.indexOf(3) >= 0) {
+          var note = el("div", "geomap-legend-note");
+          var ring = el("span", "geomap-pin geomap-legend-coarse");
+          note.appendChild(ring);
+          note.appendChild(el("span", "geomap-legend-label", "located only by country, sea or large region"));
+          box.appendChild(note);
+        }
         return box;
       }
     });
