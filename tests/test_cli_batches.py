@@ -565,3 +565,14 @@ def test_one_odd_article_does_not_sink_the_map(tmp_path):
     assert "Traceback" not in result.stderr
     assert result.returncode == 0, result.stderr
     assert "wrote m.html (2 incidents)" in result.stderr
+
+
+def test_map_over_the_mixed_folder_keeps_what_extract_keeps(batch_run):
+    # `geomap map` straight from articles: the same incidents as `extract`, every bad file named
+    root, _, _, _ = batch_run
+    result = geomap_cli("map", "batch", "batch/binary.bin", "-o", "from-articles.html", cwd=root)
+    assert result.returncode == 1, result.stderr
+    errors = {line[len("error: "):] for line in result.stderr.splitlines() if line.startswith("error: ")}
+    assert errors == {line.strip() for line in failure_lines("batch")}
+    extracted = geomap.read_incidents(root / "out.geojson")
+    assert f"wrote from-articles.html ({len(extracted)} incidents)" in result.stderr

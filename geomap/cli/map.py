@@ -43,11 +43,20 @@ def _read(inputs: tuple[str, ...], store: str | None, date: str | None) -> tuple
             failures.append(str(exc))
     if article_inputs:
         from ..articles import read_articles
-        from ..incidents import extract
+        from ..batch import BatchReport, run_batch
+        from ..incidents import article_candidates, candidates_frame
+        from ..incidents.lexicon import load_lexicon
+        from ..toponyms import geoparse
 
-        articles = list(read_articles(article_inputs, date=date,
-                                      on_error=lambda exc: failures.append(str(exc))))
-        frames.append(extract(articles))
+        lexicon = load_lexicon()
+        candidates: list[Any] = []
+        report = BatchReport()
+        # the same per-article work as `geomap extract`, with its progress bar and failure report
+        run_batch(read_articles(article_inputs, date=date, on_error=report.record),
+                  lambda article: candidates.extend(article_candidates(article, geoparse(article.text), lexicon)),
+                  report=report)
+        failures += [str(f) for f in report.failures]
+        frames.append(candidates_frame(candidates))
     frames = [f for f in frames if f is not None and len(f)]
     if not frames:
         from ..export import empty_incidents
