@@ -73,24 +73,24 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
         from ..store import open_store
 
         try:
-            opened = open_store(store)
+            opened = open_store(store, corroboration=lexicon.scoring.corroboration)
         except GeomapError as exc:
             raise fail(exc) from None
+
+    threshold = lexicon.scoring.min_confidence if min_confidence is None else min_confidence
 
     def process(article) -> None:
         found = article_candidates(article, geoparse(article.text), lexicon, types)
         candidates.extend(found)
         if opened is not None:
-            # one committed transaction per article: a killed run keeps every finished article
-            opened.upsert(candidates_frame(found, min_confidence=min_confidence))
+            # one committed transaction per article: a killed run keeps every finished article.
+            # Every candidate goes in: the store keeps each source's confidence and combines them
+            # as the run does, so it holds what -o holds however the articles are batched
+            opened.upsert(candidates_frame(found, min_confidence=0.0), min_confidence=threshold)
 
     try:
         report = inputs.batch(process)
         gdf = candidates_frame(candidates, min_confidence=min_confidence)
-        if opened is not None:
-            # the per-article upserts kept finished work; this one adds what only the whole run
-            # knows (corroboration across articles), so the store holds what -o holds
-            opened.upsert(gdf)
         if output:
             write_incidents(gdf, output)
     except GeomapError as exc:

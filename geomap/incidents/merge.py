@@ -11,14 +11,18 @@ Within one article:
 3. several sentences with the same id keep the most confident one.
 
 Across articles, records with the same id (a hash of type, place id and date or "undated") merge:
-``sources`` lists every article, ``reports`` counts them, and with ``corroboration`` on the
-confidence becomes ``1 - prod(1 - c)`` over the articles (capped at 0.99).
+``sources`` lists every article, ``reports`` counts them, and the confidence is
+:func:`combined_confidence` of each article's best confidence. The incident store
+(:mod:`geomap.store`) keeps those per-article confidences and applies the same function, so an
+incident's confidence does not depend on how its articles were split into runs.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..models import INCIDENT_COLUMNS, Place
@@ -127,6 +131,26 @@ def merge_article(cands: list[Candidate]) -> list[Candidate]:
     return list(by_id.values())
 
 
+def combined_confidence(per_source: Iterable[float], corroboration: bool = True) -> float:
+    """THE confidence of an incident from the best confidence of each source that reports it.
+
+    With ``corroboration`` (the taxonomy's ``[scoring] corroboration``) several sources give
+    ``1 - prod(1 - c)``, capped at 0.99, otherwise the highest one; the result is rounded to 3
+    decimals, as each source's own confidence is (the rounded values are what a run writes). A run (:func:`merge_incidents`) and the store both call this,
+    on the same per-source values, so the result is the same however the articles were batched.
+    NaN (unknown) values are ignored; with none left the result is NaN.
+    """
+    values = [float(c) for c in per_source if not math.isnan(float(c))]
+    if not values:
+        return math.nan
+    if corroboration and len(values) > 1:
+        miss = 1.0
+        for conf in values:
+            miss *= 1.0 - conf
+        return round(min(0.99, 1.0 - miss), 3)
+    return round(max(values), 3)
+
+
 def _unique(items: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for item in items:
@@ -150,16 +174,10 @@ def merge_incidents(cands: list[Candidate], corroboration: bool = True) -> list[
             best = _better(best, c)
         per_article: dict[str, float] = {}
         for c in group:
-            per_article[c.article] = max(per_article.get(c.article, 0.0), c.confidence)
-        if corroboration and len(per_article) > 1:
-            miss = 1.0
-            for conf in per_article.values():
-                miss *= 1.0 - conf
-            confidence = min(0.99, 1.0 - miss)
-        else:
-            confidence = max(per_article.values())
+            per_article[c.article] = max(per_article.get(c.article, 0.0), round(c.confidence, 3))
+        confidence = combined_confidence(per_article.values(), corroboration)
         container = best.container or next((c.container for c in group if c.container), None)
-        records.append(_record(key, best, container, round(confidence, 3), list(per_article),
+        records.append(_record(key, best, container, confidence, list(per_article),
                                min(c.date_precision for c in group)))
     records.sort(key=lambda r: (r["date"] or "9999", r["incident_type"], r["place"]))
     return records

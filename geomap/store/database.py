@@ -17,6 +17,8 @@ from ..models import INCIDENT_COLUMNS
 BUSY_TIMEOUT = 60.0
 #: The index that makes ``id`` the upsert key.
 UNIQUE_INDEX = "incidents_id_unique"
+#: The attributes table of every source's confidence for each incident (the merge rule's input).
+SOURCES_TABLE = "incident_sources"
 
 
 def quote(name: str) -> str:
@@ -52,6 +54,7 @@ def create_store(path: Path) -> None:
             con.execute(f"CREATE UNIQUE INDEX {quote(UNIQUE_INDEX)} ON {quote(LAYER)} (id)")
             con.execute(f'CREATE INDEX "incidents_date" ON {quote(LAYER)} (date)')
             con.execute("PRAGMA journal_mode=WAL")
+            ensure_sources_table(con)
         finally:
             con.close()
         try:
@@ -113,6 +116,27 @@ def has_unique_id(con: sqlite3.Connection) -> bool:
             if cols == ["id"]:
                 return True
     return False
+
+
+def ensure_sources_table(con: sqlite3.Connection) -> None:
+    """Add the ``incident_sources`` attributes table (registered in gpkg_contents) if missing."""
+    if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (SOURCES_TABLE,)).fetchone():
+        return
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {quote(SOURCES_TABLE)} ("
+                    "fid INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, "
+                    "source TEXT NOT NULL, confidence REAL, UNIQUE (incident_id, source))")
+        con.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
+                    "description, last_change) VALUES (?, 'attributes', ?, ?, "
+                    "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    (SOURCES_TABLE, SOURCES_TABLE,
+                     "each source's confidence for each incident (geomap's merge rule)"))
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
 
 
 def connect(path: Path, mode: str, timeout: float) -> sqlite3.Connection:

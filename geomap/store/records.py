@@ -4,10 +4,15 @@ Merge rule, when an incoming incident has an ``id`` that is already stored:
 
 * ``sources`` becomes the ordered union (stored ones first, no duplicates), and ``reports`` the
   number of distinct sources (a record without any source keeps the larger ``reports``);
-* ``confidence`` becomes the maximum of the two;
+* each source's confidence is kept (``source_confidence``: the store's ``incident_sources``
+  table), the highest one when a source reports it again, and ``confidence`` is
+  :func:`geomap.incidents.merge.combined_confidence` of them: the very function a run uses, so
+  one run of 600 articles and four runs of 150 into a store give the same confidences. A record
+  from a file knows only its combined confidence; it is spread evenly over its sources (each
+  gets ``1 - (1 - c) ** (1 / n)``, which combines back to ``c``);
 * the evidence (``mention``, ``sentence``, ``source``, ``title``, ``url``, taken together so the
-  quote always matches its article) stays the first one seen, unless the incoming record has a
-  strictly higher confidence, which then replaces it;
+  quote always matches its article) stays the first one seen, unless the incoming record's best
+  source is strictly more confident than every stored one, which then replaces it;
 * every other column keeps its stored value; a stored missing value (None) is filled in from the
   incoming record.
 
@@ -25,10 +30,13 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..export import COERCE, COLUMN_KINDS, incidents_frame, sanitize_incidents
+from ..incidents.merge import combined_confidence
 from ..models import INCIDENT_COLUMNS
 
 #: Columns that travel together: the quote and the article it came from.
 EVIDENCE_COLUMNS: tuple[str, ...] = ("mention", "sentence", "source", "title", "url")
+#: The record key (not a column of the layer) holding {source: confidence}.
+SOURCE_CONFIDENCE = "source_confidence"
 
 
 def from_db(value: Any, column: str) -> Any:
@@ -65,21 +73,54 @@ def _gt(a: float, b: float) -> bool:
     return math.isnan(b) or a > b
 
 
+def spread(confidence: float, sources: list[str]) -> dict[str, float]:
+    """Per-source confidences of a record that knows only its combined one (see the module doc)."""
+    keys = sources or [""]
+    if len(keys) == 1 or math.isnan(confidence):
+        return {k: confidence for k in keys}
+    share = 1.0 - (1.0 - min(confidence, 0.99)) ** (1.0 / len(keys))
+    return {k: share for k in keys}
+
+
+def merge_evidence(old: dict[str, float], new: dict[str, float]) -> dict[str, float]:
+    """Per-source confidences of both (stored ones first), the higher one for a shared source."""
+    out = dict(old)
+    for source, conf in new.items():
+        if source not in out or _gt(conf, out[source]):
+            out[source] = conf
+    return out
+
+
+def _best(evidence: dict[str, float]) -> float:
+    values = [v for v in evidence.values() if not math.isnan(v)]
+    return max(values) if values else math.nan
+
+
 def prepare(rec: dict[str, Any]) -> dict[str, Any]:
-    """An incoming record with its sources de-duplicated (its ``source`` if it lists none)."""
+    """An incoming record with its sources de-duplicated (its ``source`` if it lists none) and
+    its per-source confidences (spread from ``confidence`` when it has none)."""
     sources = list(dict.fromkeys(rec["sources"] or ([rec["source"]] if rec["source"] else [])))
-    return {**rec, "sources": sources, "reports": len(sources) or rec["reports"]}
+    evidence = rec.get(SOURCE_CONFIDENCE) or spread(rec["confidence"], sources)
+    return {**rec, "sources": sources, "reports": len(sources) or rec["reports"],
+            SOURCE_CONFIDENCE: evidence}
 
 
-def merge_incident(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """The stored record ``old`` merged with the incoming ``new`` (see the module docstring)."""
+def merge_incident(old: dict[str, Any], new: dict[str, Any], *,
+                   corroboration: bool | None = None) -> dict[str, Any]:
+    """The stored record ``old`` merged with the incoming ``new`` (see the module docstring).
+
+    ``corroboration`` defaults to the bundled taxonomy's ``[scoring] corroboration``.
+    """
     old, new = prepare(old), prepare(new)
     out = dict(old)
+    evidence = merge_evidence(old[SOURCE_CONFIDENCE], new[SOURCE_CONFIDENCE])
     sources = list(dict.fromkeys([*old["sources"], *new["sources"]]))
     out["sources"] = sources
     out["reports"] = len(sources) or max(old["reports"], new["reports"])
-    if _gt(new["confidence"], old["confidence"]):
-        out["confidence"] = new["confidence"]
+    out[SOURCE_CONFIDENCE] = evidence
+    out["confidence"] = combined_confidence(evidence.values(), default_corroboration()
+                                            if corroboration is None else corroboration)
+    if _gt(_best(new[SOURCE_CONFIDENCE]), _best(old[SOURCE_CONFIDENCE])):
         for c in EVIDENCE_COLUMNS:
             out[c] = new[c]
     skip = {"id", "sources", "reports", "confidence", *EVIDENCE_COLUMNS}
@@ -89,6 +130,13 @@ def merge_incident(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     if out.get("geometry") is None and new.get("geometry") is not None:
         out["geometry"] = new["geometry"]
     return out
+
+
+def default_corroboration() -> bool:
+    """The bundled taxonomy's ``[scoring] corroboration`` (what a run uses by default)."""
+    from ..incidents.lexicon import load_lexicon
+
+    return bool(load_lexicon().scoring.corroboration)
 
 
 def records(table: Any) -> list[dict[str, Any]]:

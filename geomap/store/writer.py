@@ -8,6 +8,7 @@ the rule of :mod:`.records`.
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from ..models import INCIDENT_COLUMNS
 from . import records as _records
 from .blob import decode_geometries, point_blob
 from .database import (
-    BUSY_TIMEOUT, UNIQUE_INDEX, connect, create_store, has_unique_id, layout, open_error, quote,
+    BUSY_TIMEOUT, SOURCES_TABLE, UNIQUE_INDEX, connect, create_store, ensure_sources_table,
+    has_unique_id, layout, open_error, quote,
 )
 from .sqlfunctions import register_functions
 
@@ -32,14 +34,16 @@ class StoreResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: incidents below ``min_confidence`` so far: their sources are kept for later corroboration
+    held: int = 0
 
     @property
     def total(self) -> int:
-        return self.inserted + self.updated + self.unchanged
+        return self.inserted + self.updated + self.unchanged + self.held
 
     def __add__(self, other: StoreResult) -> StoreResult:
         return StoreResult(self.inserted + other.inserted, self.updated + other.updated,
-                           self.unchanged + other.unchanged)
+                           self.unchanged + other.unchanged, self.held + other.held)
 
 
 class IncidentStore:
@@ -50,8 +54,9 @@ class IncidentStore:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
-                 timeout: float = BUSY_TIMEOUT):
+                 timeout: float = BUSY_TIMEOUT, corroboration: bool | None = None):
         self.path = Path(path)
+        self._corroboration = corroboration
         if self.path.is_dir():
             raise InputError("is a folder, not an incident store", source=str(self.path))
         if not self.path.exists():
@@ -65,6 +70,7 @@ class IncidentStore:
             self._layout = layout(self._con, self.path)
             if not has_unique_id(self._con):
                 self._add_unique_index()
+            ensure_sources_table(self._con)
         except sqlite3.Error as exc:
             self._con.close()
             raise open_error(exc, self.path) from exc
@@ -97,58 +103,91 @@ class IncidentStore:
         """Close the connection (the last one to close folds the WAL back into the file)."""
         self._con.close()
 
-    def upsert(self, table: Any) -> StoreResult:
+    def upsert(self, table: Any, *, min_confidence: float | None = None) -> StoreResult:
         """Insert new incidents and merge known ones (by ``id``), all in ONE transaction.
 
         ``table`` is an incidents GeoDataFrame or an iterable of :class:`~geomap.models.Incident`.
+        A new incident whose confidence (with every source the store has seen for it) is below
+        ``min_confidence`` is not stored yet: its sources are, so that later reports can lift it
+        over the threshold exactly as one run over all the articles would.
         Raises :class:`UsageError` for a table that is not an incidents table and
         :class:`OutputError` when the store cannot be written (then nothing of this call is kept).
         """
+        if self._corroboration is None:
+            self._corroboration = _records.default_corroboration()
         incoming: dict[str, dict[str, Any]] = {}
         for rec in _records.records(table):
             known = incoming.get(rec["id"])
-            incoming[rec["id"]] = (_records.prepare(rec) if known is None
-                                   else _records.merge_incident(known, rec))
+            incoming[rec["id"]] = (_records.prepare(rec) if known is None else _records.merge_incident(
+                known, rec, corroboration=self._corroboration))
         if not incoming:
             return StoreResult()
         try:
-            return self._upsert(incoming)
+            return self._upsert(incoming, min_confidence)
         except sqlite3.Error as exc:
             raise OutputError(f"{self.path}: could not update the store, nothing of this batch "
                               f"was kept ({exc})") from exc
 
-    def _upsert(self, incoming: dict[str, dict[str, Any]]) -> StoreResult:
+    def _stored(self, ids: list[str]) -> tuple[dict[str, tuple[int, dict[str, Any]]],
+                                               dict[str, dict[str, float]]]:
+        """The stored rows and the per-source confidences of ``ids``."""
+        con, lay = self._con, self._layout
+        cols = list(INCIDENT_COLUMNS)
+        select = (f"SELECT {quote(lay.fid)}, {quote(lay.geom)}, "
+                  f"{', '.join(quote(c) for c in cols)} FROM {quote(lay.table)} WHERE id IN ")
+        stored: dict[str, tuple[int, dict[str, Any]]] = {}
+        evidence: dict[str, dict[str, float]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = f"({', '.join('?' * len(chunk))})"
+            for fid, blob, *values in con.execute(select + marks, chunk):
+                rec = {c: _records.from_db(v, c) for c, v in zip(cols, values, strict=True)}
+                rec["geometry"] = decode_geometries([blob])[0]
+                stored[rec["id"]] = (fid, rec)
+            for id_, source, conf in con.execute(
+                    f"SELECT incident_id, source, confidence FROM {quote(SOURCES_TABLE)} "
+                    f"WHERE incident_id IN {marks} ORDER BY fid", chunk):
+                evidence.setdefault(id_, {})[source] = math.nan if conf is None else float(conf)
+        return stored, evidence
+
+    def _upsert(self, incoming: dict[str, dict[str, Any]], min_confidence: float | None) -> StoreResult:
         con, lay = self._con, self._layout
         table, geom_col = quote(lay.table), quote(lay.geom)
         cols = list(INCIDENT_COLUMNS)
-        select = (f"SELECT {quote(lay.fid)}, {geom_col}, "
-                  f"{', '.join(quote(c) for c in cols)} FROM {table} WHERE id IN ")
         insert = (f"INSERT INTO {table} ({geom_col}, {', '.join(quote(c) for c in cols)}) "
                   f"VALUES (?{', ?' * len(cols)})")
-        inserted = updated = unchanged = 0
+        put_source = (f"INSERT INTO {quote(SOURCES_TABLE)} (incident_id, source, confidence) "
+                      "VALUES (?, ?, ?) ON CONFLICT (incident_id, source) "
+                      "DO UPDATE SET confidence = excluded.confidence")
+        inserted = updated = unchanged = held = 0
         points: list[tuple[float, float]] = []
         con.execute("BEGIN IMMEDIATE")
         try:
-            stored: dict[str, tuple[int, dict[str, Any]]] = {}
-            ids = list(incoming)
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                query = select + f"({', '.join('?' * len(chunk))})"
-                for fid, blob, *values in con.execute(query, chunk):
-                    rec = {c: _records.from_db(v, c) for c, v in zip(cols, values, strict=True)}
-                    rec["geometry"] = decode_geometries([blob])[0]
-                    stored[rec["id"]] = (fid, rec)
+            stored, evidence = self._stored(list(incoming))
             for id_, new in incoming.items():
+                known = evidence.get(id_, {})
+                if id_ in stored:
+                    fid, old = stored[id_]
+                    old[_records.SOURCE_CONFIDENCE] = known or None  # a row from before: spread
+                    merged = _records.merge_incident(old, new, corroboration=self._corroboration)
+                else:
+                    merged = _records.merge_incident(
+                        {**new, "sources": [s for s in known if s], _records.SOURCE_CONFIDENCE: known},
+                        new, corroboration=self._corroboration) if known else new
+                for source, conf in merged[_records.SOURCE_CONFIDENCE].items():
+                    if source not in known or not _records.same(known[source], conf):
+                        con.execute(put_source, (id_, source, None if math.isnan(conf) else conf))
                 if id_ not in stored:
-                    xy = _records.xy(new["geometry"])
+                    if min_confidence is not None and not merged["confidence"] >= min_confidence:
+                        held += 1
+                        continue
+                    xy = _records.xy(merged["geometry"])
                     blob = point_blob(*xy) if xy else None
-                    con.execute(insert, [blob, *(_records.to_db(new[c], c) for c in cols)])
+                    con.execute(insert, [blob, *(_records.to_db(merged[c], c) for c in cols)])
                     if xy:
                         points.append(xy)
                     inserted += 1
                     continue
-                fid, old = stored[id_]
-                merged = _records.merge_incident(old, new)
                 changed = [c for c in cols if not _records.same(merged[c], old[c])]
                 sets = [quote(c) + " = ?" for c in changed]
                 params = [_records.to_db(merged[c], c) for c in changed]
@@ -171,7 +210,7 @@ class IncidentStore:
             if con.in_transaction:
                 con.execute("ROLLBACK")
             raise
-        return StoreResult(inserted, updated, unchanged)
+        return StoreResult(inserted, updated, unchanged, held)
 
     def _touch_contents(self, points: list[tuple[float, float]]) -> None:
         """Grow the layer's extent in gpkg_contents to cover ``points``; stamp last_change."""
@@ -187,9 +226,9 @@ class IncidentStore:
 
 
 def open_store(path: str | os.PathLike[str], *, create: bool = True,
-               timeout: float = BUSY_TIMEOUT) -> IncidentStore:
+               timeout: float = BUSY_TIMEOUT, corroboration: bool | None = None) -> IncidentStore:
     """Open (and by default create) the incident store at ``path``; use it as a context manager."""
-    return IncidentStore(path, create=create, timeout=timeout)
+    return IncidentStore(path, create=create, timeout=timeout, corroboration=corroboration)
 
 
 def upsert_store(path: str | os.PathLike[str], gdf: Any) -> StoreResult:

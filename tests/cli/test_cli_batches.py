@@ -36,7 +36,8 @@ import pytest
 
 import geomap
 from geomap.models import INCIDENT_COLUMNS
-from support.paths import BAD_INPUTS as BAD, REPO as ROOT
+from support.cli import command, env as cli_env, geomap_cli
+from support.paths import BAD_INPUTS as BAD
 
 EXPECTATIONS = tomllib.loads((BAD / "expectations.toml").read_text(encoding="utf-8"))["files"]
 
@@ -73,26 +74,6 @@ GOOD_SOURCES = {"novorossiysk.txt": "batch/novorossiysk.txt", "odesa.md": "batch
 
 #: What a store dump compares: every incident column, the geometry blob, and the extent row.
 DUMP_COLUMNS = ", ".join(f'"{c}"' for c in (*INCIDENT_COLUMNS, "geom"))
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)  # GEOMAP_* untouched: the cached gazetteer index is reused
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    return env
-
-
-def command(*args: object) -> list[str]:
-    return [sys.executable, "-m", "geomap", *(str(a) for a in args)]
-
-
-def geomap_cli(*args: object, cwd: Path, input: bytes | None = None,
-               timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run ``geomap ARGS`` in ``cwd``; stdout and stderr as text (stderr is a pipe, not a TTY)."""
-    done = subprocess.run(command(*args), cwd=cwd, input=input if input is not None else b"",
-                          capture_output=True, env=_env(), timeout=timeout)
-    return subprocess.CompletedProcess(done.args, done.returncode,
-                                       done.stdout.decode("utf-8", "replace"),
-                                       done.stderr.decode("utf-8", "replace"))
 
 
 def failure_lines(folder: str) -> list[str]:
@@ -321,7 +302,7 @@ def test_killed_run_leaves_a_valid_store_and_resumes(tmp_path):
     store = tmp_path / "s.gpkg"
     proc = subprocess.Popen(command("extract", "big.jsonl", "--store", "s.gpkg", "-q"), cwd=tmp_path,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=_env())
+                            env=cli_env())
     try:
         seen = 0
         while proc.poll() is None and seen < 5:
@@ -370,7 +351,7 @@ def test_two_concurrent_writers_on_overlapping_inputs(tmp_path):
     write_jsonl(tmp_path / "shared.jsonl", "s", [*range(0, 10), *range(40, 50), *range(80, 90)])
     procs = [subprocess.Popen(command("extract", *inputs, "--store", "same.gpkg", "-q"), cwd=tmp_path,
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=_env())
+                              env=cli_env())
              for inputs in (("part1.jsonl", "shared.jsonl"), ("shared.jsonl", "part2.jsonl"))]
     outputs = [p.communicate(timeout=300) for p in procs]
     for p, (out, err) in zip(procs, outputs):
@@ -403,7 +384,7 @@ def run_on_a_terminal(args: list[object], cwd: Path) -> tuple[int, bytes, bytes]
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     try:
         proc = subprocess.Popen(command(*args), cwd=cwd, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=slave, env=_env())
+                                stdout=subprocess.PIPE, stderr=slave, env=cli_env())
     finally:
         os.close(slave)
     chunks = []

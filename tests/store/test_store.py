@@ -90,16 +90,19 @@ def test_sources_merge_across_upserts(tmp_path):
     rows = read_store(store).set_index("id")
     assert rows.loc["a", "sources"] == ["a1", "a2"]
     assert rows.loc["a", "reports"] == 2
-    # lower confidence: the first sentence stays, the confidence is the maximum
+    # lower confidence: the first sentence stays; a1 keeps its 0.6, a2 gets its share of the 0.4
+    # the record spreads over two sources (1 - 0.6 ** 0.5), and the two corroborate
     assert rows.loc["a", "sentence"] == "Drones struck an oil depot near Rostov."
-    assert rows.loc["a", "confidence"] == 0.6
+    a2 = 1 - 0.6 ** 0.5
+    assert rows.loc["a", "confidence"] == round(1 - 0.4 * (1 - a2), 3) == 0.69
     assert rows.loc["a", "country_name"] == "Russia"
     # a third report with higher confidence replaces the evidence as a whole
     upsert_store(store, incidents_frame([make("a", sources=["a3"], source="a3", title=None,
                                               sentence="Officials confirmed it.",
                                               confidence=0.9)]))
     a = read_store(store).set_index("id").loc["a"]
-    assert (a["sources"], a["reports"], a["confidence"]) == (["a1", "a2", "a3"], 3, 0.9)
+    assert (a["sources"], a["reports"]) == (["a1", "a2", "a3"], 3)
+    assert a["confidence"] == round(1 - 0.4 * (1 - a2) * 0.1, 3)
     assert (a["sentence"], a["source"], a["title"]) == ("Officials confirmed it.", "a3", None)
 
 
@@ -138,9 +141,12 @@ def test_merge_is_idempotent(a, b):
     def as_dict(inc):
         return {**asdict(inc), "geometry": None}
 
-    once = merge_incident(as_dict(a), as_dict(b))
-    assert merge_incident(once, as_dict(b)) == once
-    assert once["confidence"] == max(a.confidence, b.confidence)
+    once = merge_incident(as_dict(a), as_dict(b), corroboration=True)
+    assert merge_incident(once, as_dict(b), corroboration=True) == once
+    assert merge_incident(once, as_dict(a), corroboration=True) == once
+    assert once["confidence"] >= min(0.99, max(a.confidence, b.confidence)) - 0.0005
+    flat = merge_incident(as_dict(a), as_dict(b), corroboration=False)
+    assert flat["confidence"] == round(max(flat["source_confidence"].values()), 3)
     assert once["reports"] == len(once["sources"]) or once["sources"] == []
     assert len(set(once["sources"])) == len(once["sources"])
 
@@ -190,7 +196,12 @@ def test_store_is_a_geopackage_gdal_reads_and_filters(tmp_path):
     inside = sorted(k for k, (x, y) in points.items()
                     if box[0] <= x <= box[2] and box[1] <= y <= box[3])
     assert inside == ["odesa", "sevastopol"]
-    assert sorted(pyogrio.read_dataframe(store, bbox=box)["id"]) == inside
+    assert sorted(pyogrio.read_dataframe(store, layer="incidents", bbox=box)["id"]) == inside
+    # the second table: each source's confidence for each incident (an attributes table)
+    assert [list(x) for x in pyogrio.list_layers(store)] == [["incidents", "Point"],
+                                                             ["incident_sources", None]]
+    sources = pyogrio.read_dataframe(store, layer="incident_sources", read_geometry=False)
+    assert sorted(sources["incident_id"]) == sorted(points) and set(sources["source"]) == {"a1"}
     assert sorted(read_store(store, bbox=box)["id"]) == inside
     con = sqlite3.connect(store)
     try:
@@ -390,7 +401,7 @@ def test_two_writers_serialise(tmp_path):
     assert len(both) == batches * shared
     assert (both["reports"] == 2).all()
     assert all(sorted(s) == ["A", "B"] for s in both["sources"])
-    assert pyogrio.read_info(store)["features"] == len(rows)
+    assert pyogrio.read_info(store, layer="incidents")["features"] == len(rows)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".s.gpkg")]
 
 
