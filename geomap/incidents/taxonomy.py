@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .._paths import data_path
 from ..errors import DataError
+from .markup import MarkupError, clean_colour, clean_icon
 
 #: The fixed type ids, in display order.
 INCIDENT_TYPES: tuple[str, ...] = (
@@ -91,12 +92,15 @@ def _load(path: str) -> Taxonomy:
     for type_id in INCIDENT_TYPES:
         entry = declared[type_id]
         try:
+            # colour and icon reach every page as markup: only a CSS colour and SVG shapes pass
             types[type_id] = IncidentType(
-                id=type_id, label=str(entry["label"]), colour=str(entry["colour"]),
-                icon=str(entry["icon"]), acled=str(entry.get("acled", "")),
+                id=type_id, label=str(entry["label"]), colour=clean_colour(str(entry["colour"])),
+                icon=clean_icon(str(entry["icon"])), acled=str(entry.get("acled", "")),
                 strong=tuple(entry.get("strong", ())), weak=tuple(entry.get("weak", ())))
         except KeyError as exc:
             raise DataError(f"taxonomy file {path}: type {type_id} lacks {exc.args[0]!r}") from exc
+        except MarkupError as exc:
+            raise DataError(f"taxonomy file {path}: type {type_id}: {exc}") from None
     modifiers = raw.get("modifiers", {})
     return Taxonomy(types=types, negation=tuple(modifiers.get("negation", ())),
                     speculation=tuple(modifiers.get("speculation", ())), path=Path(path))
