@@ -68,7 +68,8 @@ def save_static(incidents: Any, path: str | os.PathLike[str], *, title: str | No
     top, bottom = (0.55 if title else 0.15), 0.4 + 0.2 * legend_rows + (0.15 if legend_rows else 0)
     height = map_height + top + bottom
 
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "geomap",
+    # text.parse_math off: a title or label with "$" ("$5m and $10m") is text, never mathtext
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "geomap", "text.parse_math": False,
                                 "font.size": 8, "font.family": "DejaVu Sans"}):
         fig = Figure(figsize=(A4_WIDTH_IN, height), dpi=dpi)
         ax = fig.add_axes((0.02, bottom / height, 0.96, map_height / height))

@@ -205,3 +205,18 @@ def test_cli_usage_errors_exit_2(incidents_file, tmp_path, args, message):
 def test_cli_missing_input_exit_2(tmp_path):
     result = run(tmp_path / "nope.gpkg", "-o", tmp_path / "x.html")
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+@pytest.mark.parametrize("title", ["Damage of $5m and $10m", r"$\frac{1}{0}$ and $\undefinedmacro$",
+                                   "Broken $ math ${", "50% $$ ^_^"])
+def test_static_titles_are_text_not_mathtext(tmp_path, title):
+    """A title (or region name) with "$" crashed --png/--svg or came out as mathtext (issue 10, 14)."""
+    gdf = synthetic_incidents(5)
+    gdf["region"] = title
+    svg = save_static(gdf, tmp_path / "m.svg", title=title)
+    text = svg.read_text(encoding="utf-8")
+    import html as _html
+
+    assert _html.escape(title, quote=False) in text  # the title as written, as SVG text
+    save_static(gdf, tmp_path / "m.png", title=title)
+    assert (tmp_path / "m.png").stat().st_size > 1000
