@@ -135,8 +135,8 @@ def combined_confidence(per_source: Iterable[float], corroboration: bool = True)
     """THE confidence of an incident from the best confidence of each source that reports it.
 
     With ``corroboration`` (the taxonomy's ``[scoring] corroboration``) several sources give
-    ``1 - prod(1 - c)``, capped at 0.99, otherwise the highest one; the result is rounded to 3
-    decimals, as each source's own confidence is (the rounded values are what a run writes). A run (:func:`merge_incidents`) and the store both call this,
+    ``1 - prod(1 - c)``, capped at 0.99 and rounded to 3 decimals (a run rounds each article's
+    confidence to 3 decimals first); otherwise the highest one, as it is. A run (:func:`merge_incidents`) and the store both call this,
     on the same per-source values, so the result is the same however the articles were batched.
     NaN (unknown) values are ignored; with none left the result is NaN.
     """
@@ -148,7 +148,7 @@ def combined_confidence(per_source: Iterable[float], corroboration: bool = True)
         for conf in values:
             miss *= 1.0 - conf
         return round(min(0.99, 1.0 - miss), 3)
-    return round(max(values), 3)
+    return max(values)
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -5,20 +5,31 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._atomic import clean_leftovers, temp_name
 from ..errors import GeomapError, InputError, OutputError
 from ..export import LAYER, empty_incidents, gpkg_frame
 from ..models import INCIDENT_COLUMNS
 
-#: How long a writer waits for another writer's transaction before giving up (seconds).
+#: How long a writer waits for another writer's transaction before giving up (seconds);
+#: the environment variable GEOMAP_STORE_TIMEOUT overrides it.
 BUSY_TIMEOUT = 60.0
 #: The index that makes ``id`` the upsert key.
 UNIQUE_INDEX = "incidents_id_unique"
 #: The attributes table of every source's confidence for each incident (the merge rule's input).
 SOURCES_TABLE = "incident_sources"
+
+
+def busy_timeout() -> float:
+    """GEOMAP_STORE_TIMEOUT (seconds) when set to a number, else :data:`BUSY_TIMEOUT`."""
+    raw = os.environ.get("GEOMAP_STORE_TIMEOUT", "").strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        return BUSY_TIMEOUT
+    return value if value >= 0 else BUSY_TIMEOUT
 
 
 def quote(name: str) -> str:
@@ -40,12 +51,10 @@ def create_store(path: Path) -> None:
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".gpkg", dir=path.parent)
+        clean_leftovers(path.parent, path.name)  # what a killed creator left behind
+        tmp = temp_name(path.parent, path.name, ".gpkg")
     except OSError as exc:
         raise OutputError(f"cannot create the store {path}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()
     try:
         pyogrio.write_dataframe(gpkg_frame(empty_incidents()), tmp, layer=LAYER, driver="GPKG",
                                 geometry_type="Point")
@@ -139,16 +148,63 @@ def ensure_sources_table(con: sqlite3.Connection) -> None:
         raise
 
 
-def connect(path: Path, mode: str, timeout: float) -> sqlite3.Connection:
-    """A connection in ``mode`` ("rw", "ro") that waits ``timeout`` seconds for other writers."""
+def connect(path: Path, mode: str, timeout: float, *, immutable: bool = False) -> sqlite3.Connection:
+    """A connection in ``mode`` ("rw", "ro") that waits ``timeout`` seconds for other writers.
+
+    ``immutable`` (read-only media): SQLite takes no locks and writes nothing, not even -shm.
+    """
+    uri = _uri(path, mode) + ("&immutable=1" if immutable else "")
     try:
-        con = sqlite3.connect(_uri(path, mode), uri=True, isolation_level=None, timeout=timeout)
+        con = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
     except sqlite3.Error as exc:
         raise InputError(f"cannot open the store ({exc})", source=str(path)) from exc
     con.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     return con
 
 
-def open_error(exc: sqlite3.Error, path: Path) -> InputError:
+#: The first bytes of every SQLite database file.
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_file(path: Path) -> None:
+    """InputError unless ``path`` is a non-empty SQLite file: checked before SQLite opens it, so a
+    file that is not a store (an empty one too) is never turned into a database."""
+    if path.is_dir():
+        raise InputError("is a folder, not an incident store", source=str(path))
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise InputError(f"cannot read the store ({exc.strerror or exc})", source=str(path)) from exc
+    if not head:
+        raise InputError("not a readable incident store (an empty file); remove it, or give "
+                         "another --store file", source=str(path))
+    if head != SQLITE_MAGIC:
+        raise InputError("not a readable incident store (file is not a database)", source=str(path))
+
+
+def writable(path: Path) -> bool:
+    """Whether SQLite can write the store: the file and its folder (for -wal/-shm) are writable."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def rest(con: sqlite3.Connection) -> None:
+    """Leave the store in rollback-journal mode when no one else has it open, so that it is one
+    file at rest and readers (read-only ones too) create no -wal/-shm beside it."""
+    try:
+        con.execute("PRAGMA busy_timeout = 0")
+        con.execute("PRAGMA journal_mode=DELETE")
+    except sqlite3.Error:
+        pass  # another connection is open: it (or the next writer) will do it
+
+
+#: What SQLite reports for a file that is damaged, and what decoding a damaged text cell raises.
+DAMAGE = (sqlite3.DatabaseError, UnicodeDecodeError)
+
+
+def open_error(exc: BaseException, path: Path) -> InputError:
     """The error for a database that SQLite cannot read as a store."""
-    return InputError(f"not a readable incident store ({exc})", source=str(path))
+    if isinstance(exc, UnicodeDecodeError):
+        exc = ValueError("a text cell is not UTF-8: the file is damaged")
+    return InputError(f"not a readable incident store ({exc}); restore it from a backup or "
+                      "rebuild it with geomap extract --store", source=str(path))

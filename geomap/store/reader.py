@@ -13,7 +13,9 @@ from ..errors import InputError, UsageError
 from ..export import build_frame
 from ..models import INCIDENT_COLUMNS
 from .blob import decode_geometries
-from .database import BUSY_TIMEOUT, Layout, connect, layout, open_error, quote
+from .database import (
+    BUSY_TIMEOUT, DAMAGE, Layout, check_file, connect, layout, open_error, quote, writable,
+)
 from .records import from_db
 
 
@@ -23,16 +25,16 @@ def reader(path: str | os.PathLike[str]) -> Iterator[tuple[sqlite3.Connection, L
     path = Path(path)
     if not path.exists():
         raise InputError("no such incident store", source=str(path))
-    if path.is_dir():
-        raise InputError("is a folder, not an incident store", source=str(path))
-    con = connect(path, "ro", BUSY_TIMEOUT)
+    check_file(path)
+    # read-only media, or a folder where -shm cannot be made: read the file as it is
+    con = connect(path, "ro", BUSY_TIMEOUT, immutable=not writable(path))
     try:
         try:
             con.execute("BEGIN")
             lay = layout(con, path)
             yield con, lay
             con.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except DAMAGE as exc:
             raise open_error(exc, path) from exc
     finally:
         con.close()

@@ -118,8 +118,9 @@ def merge_incident(old: dict[str, Any], new: dict[str, Any], *,
     out["sources"] = sources
     out["reports"] = len(sources) or max(old["reports"], new["reports"])
     out[SOURCE_CONFIDENCE] = evidence
-    out["confidence"] = combined_confidence(evidence.values(), default_corroboration()
-                                            if corroboration is None else corroboration)
+    if evidence != old[SOURCE_CONFIDENCE]:  # nothing new: the stored confidence stands as it is
+        out["confidence"] = combined_confidence(evidence.values(), default_corroboration()
+                                                if corroboration is None else corroboration)
     if _gt(_best(new[SOURCE_CONFIDENCE]), _best(old[SOURCE_CONFIDENCE])):
         for c in EVIDENCE_COLUMNS:
             out[c] = new[c]

@@ -8,6 +8,7 @@ the rule of :mod:`.records`.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sqlite3
@@ -21,8 +22,8 @@ from ..models import INCIDENT_COLUMNS
 from . import records as _records
 from .blob import decode_geometries, point_blob
 from .database import (
-    BUSY_TIMEOUT, SOURCES_TABLE, UNIQUE_INDEX, connect, create_store, ensure_sources_table,
-    has_unique_id, layout, open_error, quote,
+    DAMAGE, SOURCES_TABLE, UNIQUE_INDEX, busy_timeout, check_file, connect, create_store,
+    ensure_sources_table, has_unique_id, layout, open_error, quote, rest, writable,
 )
 from .sqlfunctions import register_functions
 
@@ -54,7 +55,7 @@ class IncidentStore:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
-                 timeout: float = BUSY_TIMEOUT, corroboration: bool | None = None):
+                 timeout: float | None = None, corroboration: bool | None = None):
         self.path = Path(path)
         self._corroboration = corroboration
         if self.path.is_dir():
@@ -63,7 +64,18 @@ class IncidentStore:
             if not create:
                 raise InputError("no such incident store", source=str(self.path))
             create_store(self.path)
-        self._con = connect(self.path, "rw", timeout)
+        wait = busy_timeout() if timeout is None else timeout
+        check_file(self.path)
+        # check first, read-only: a file that is not an incident store is never changed
+        with contextlib.closing(connect(self.path, "ro", wait)) as probe:
+            try:
+                layout(probe, self.path)
+            except DAMAGE as exc:
+                raise open_error(exc, self.path) from exc
+        if not writable(self.path):
+            raise OutputError(f"{self.path}: the store is read-only (or its folder is); it can be "
+                              "read (geomap map --store, store export) but not added to")
+        self._con = connect(self.path, "rw", wait)
         try:
             register_functions(self._con)
             self._con.execute("PRAGMA journal_mode=WAL")
@@ -71,7 +83,7 @@ class IncidentStore:
             if not has_unique_id(self._con):
                 self._add_unique_index()
             ensure_sources_table(self._con)
-        except sqlite3.Error as exc:
+        except DAMAGE as exc:
             self._con.close()
             raise open_error(exc, self.path) from exc
         except BaseException:
@@ -100,7 +112,8 @@ class IncidentStore:
         self.close()
 
     def close(self) -> None:
-        """Close the connection (the last one to close folds the WAL back into the file)."""
+        """Close the connection; the last one leaves the store as one file (no -wal, -shm)."""
+        rest(self._con)
         self._con.close()
 
     def upsert(self, table: Any, *, min_confidence: float | None = None) -> StoreResult:
@@ -124,9 +137,11 @@ class IncidentStore:
             return StoreResult()
         try:
             return self._upsert(incoming, min_confidence)
+        except UnicodeDecodeError as exc:
+            raise OutputError(f"{open_error(exc, self.path)}; nothing of this upsert was kept") from exc
         except sqlite3.Error as exc:
-            raise OutputError(f"{self.path}: could not update the store, nothing of this batch "
-                              f"was kept ({exc})") from exc
+            raise OutputError(f"{self.path}: could not update the store ({exc}); this upsert "
+                              "was rolled back, everything stored before it is kept") from exc
 
     def _stored(self, ids: list[str]) -> tuple[dict[str, tuple[int, dict[str, Any]]],
                                                dict[str, dict[str, float]]]:
@@ -226,7 +241,7 @@ class IncidentStore:
 
 
 def open_store(path: str | os.PathLike[str], *, create: bool = True,
-               timeout: float = BUSY_TIMEOUT, corroboration: bool | None = None) -> IncidentStore:
+               timeout: float | None = None, corroboration: bool | None = None) -> IncidentStore:
     """Open (and by default create) the incident store at ``path``; use it as a context manager."""
     return IncidentStore(path, create=create, timeout=timeout, corroboration=corroboration)
 
