@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench data browser clean
+.PHONY: demo test bench data browser clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ browser:
 
 test: $(STAMP) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# the fuzz suite with a long budget (make test runs it with a small, fixed one)
+fuzz: $(STAMP)
+	GEOMAP_FUZZ=long $(PY) -m pytest tests/fuzz -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -20,8 +20,12 @@ Formats, chosen by the file's extension (or ``driver=``):
 ``.parquet``        GeoParquet through ``GeoDataFrame.to_parquet``; ``sources`` a list column.
 ``.geoparquet``
 ``.csv``            UTF-8 CSV: every column (``lat``/``lon`` included) plus ``geometry`` as
-                    WKT; ``sources`` as JSON text; missing values are empty cells. On reading,
-                    ``geometry`` is optional (points are then built from ``lon``/``lat``).
+                    WKT; ``sources`` as JSON text; missing values are empty cells. A text
+                    cell starting with ``= + - @``, TAB or CR (or ``'``) gets a leading ``'``
+                    so spreadsheets show it as text, not a formula (OWASP); reading removes
+                    it again. On reading, ``geometry`` is optional (points are then built
+                    from ``lon``/``lat``), fields of any size are read, and an unterminated
+                    quote is an error that names its line.
 =================== ===================================================================
 
 **Text sanitisation on write** (the same in every format, so all formats read back alike):
@@ -238,13 +242,60 @@ def build_frame(columns: Mapping[str, list[Any]], geometry: list[Any] | None) ->
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)
 
 
-def normalize_incidents(table: Any, *, source: str | None = None) -> Any:
+#: Largest ``reports`` (and other counts) a record may claim: an int32, like GeoPackage's INTEGER readers.
+MAX_COUNT = 2**31 - 1
+#: Per-record hook: called with one InputError per bad record, which is then skipped.
+RecordErrorHandler = Callable[[InputError], None]
+
+
+def _bad_records(columns: dict[str, list[Any]], geometry: list[Any] | None) -> dict[int, str]:
+    """Row index -> why the record cannot be mapped: an unknown type, coordinates that are not
+    finite numbers on the globe, counts and confidences out of range."""
+    from .incidents.taxonomy import load_taxonomy
+
+    known = load_taxonomy().types
+    bad: dict[int, str] = {}
+    for i, t in enumerate(columns["incident_type"]):
+        if t not in known:
+            bad[i] = (f"unknown incident_type {t!r} (the taxonomy has {', '.join(known)})"
+                      if t is not None else "no incident_type")
+    for i, (lat, lon) in enumerate(zip(columns["lat"], columns["lon"], strict=True)):
+        if i in bad or (math.isnan(lat) and math.isnan(lon)):  # not located: kept, never drawn
+            continue
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            bad[i] = f"coordinates lat={lat!r}, lon={lon!r} are not on the globe"
+    if geometry is not None:
+        import shapely
+
+        bounds = shapely.bounds(np.asarray(geometry, dtype=object))
+        for i, (minx, miny, maxx, maxy) in enumerate(bounds):
+            if i in bad or geometry[i] is None:
+                continue
+            if not (np.isfinite([minx, miny, maxx, maxy]).all() and -180 <= minx <= maxx <= 180
+                    and -90 <= miny <= maxy <= 90):
+                bad[i] = "geometry coordinates are not finite longitudes and latitudes"
+    for c in ("reports", "geo_precision", "date_precision", "geonameid"):
+        for i, v in enumerate(columns[c]):
+            if i not in bad and v is not None and not 0 <= v <= (MAX_COUNT if c != "geonameid" else 2**63 - 1):
+                bad[i] = f"{c} {v!r} is out of range"
+    for i, v in enumerate(columns["confidence"]):
+        if i not in bad and not math.isnan(v) and not 0.0 <= v <= 1.0:
+            bad[i] = f"confidence {v!r} is not between 0 and 1"
+    return bad
+
+
+def normalize_incidents(table: Any, *, source: str | None = None,
+                        on_error: RecordErrorHandler | None = None,
+                        where: Callable[[int], tuple[str, int | None]] | None = None) -> Any:
     """``table`` (a (Geo)DataFrame with the incident columns) in the canonical columns and dtypes.
 
     Missing optional columns take their defaults; extra columns are dropped; a table without
     geometry gets points at lon/lat; a projected table is converted to EPSG:4326. Raises
     :class:`UsageError` (or :class:`InputError` when ``source`` names the file it came from) when a
-    required column is missing or a value has the wrong type.
+    required column is missing. A record that cannot be mapped (a value of the wrong type, an
+    unknown incident type, coordinates that are NaN, infinite or off the globe, a count out of
+    range) is an :class:`InputError`: passed to ``on_error`` and skipped, or raised when there is
+    no ``on_error``. ``where(i)`` names row ``i`` as (prefix of the reason, line number).
     """
     import geopandas as gpd
 
@@ -252,6 +303,9 @@ def normalize_incidents(table: Any, *, source: str | None = None) -> Any:
         if source is not None:
             return InputError(message, source=source)
         return UsageError(f"incidents table: {message}")
+
+    def locate(i: int) -> tuple[str, int | None]:
+        return where(i) if where is not None else (f"row {i + 1}: ", None)
 
     if not isinstance(table, pd.DataFrame):
         raise problem(f"expected a GeoDataFrame of incidents, got {type(table).__name__}")
@@ -263,6 +317,7 @@ def normalize_incidents(table: Any, *, source: str | None = None) -> Any:
                       f"{', '.join(INCIDENT_COLUMNS)}")
     n = len(table)
     columns: dict[str, list[Any]] = {}
+    bad: dict[int, str] = {}
     for c in INCIDENT_COLUMNS:
         kind = COLUMN_KINDS[c]
         if c in table.columns:
@@ -271,12 +326,14 @@ def normalize_incidents(table: Any, *, source: str | None = None) -> Any:
             default = COLUMN_DEFAULTS[c]
             raw = [default() if callable(default) else default for _ in range(n)]
         coerce = COERCE[kind]
+        fallback = COERCE[kind](None) if kind not in ("int",) else 0
         values = []
         for i, v in enumerate(raw):
             try:
                 values.append(coerce(v))
-            except (TypeError, ValueError) as exc:
-                raise problem(f"row {i + 1}, column {c!r}: {v!r} is not valid ({exc})") from None
+            except (TypeError, ValueError, OverflowError) as exc:
+                bad.setdefault(i, f"column {c!r}: {_short(v)} is not valid ({exc})")
+                values.append(fallback)
         columns[c] = values
     geometry = None
     if isinstance(table, gpd.GeoDataFrame) and table._geometry_column_name in table.columns:
@@ -285,7 +342,28 @@ def normalize_incidents(table: Any, *, source: str | None = None) -> Any:
             geo = geo.to_crs(CRS)
         geometry = list(geo.array)
         geometry = [None if g is None or g.is_empty else g for g in geometry]
+    for i, why in _bad_records(columns, geometry).items():
+        bad.setdefault(i, why)
+    if bad:
+        errors = []
+        for i in sorted(bad):
+            prefix, line = locate(i)
+            message = prefix + bad[i]
+            errors.append(InputError(message, source=source, line=line) if source is not None
+                          else UsageError(f"incidents table: {message}"))
+        if on_error is None:
+            raise errors[0]
+        for error in errors:
+            on_error(error if isinstance(error, InputError) else InputError(str(error)))
+        keep = [i for i in range(n) if i not in bad]
+        columns = {c: [v[i] for i in keep] for c, v in columns.items()}
+        geometry = None if geometry is None else [geometry[i] for i in keep]
     return build_frame(columns, geometry)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def sanitize_incidents(gdf: Any) -> Any:
@@ -425,6 +503,26 @@ def _write_parquet(table: Any, tmp: Path) -> None:
     out.to_parquet(tmp, index=False)
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formula(text: str) -> str:
+    """A text cell a spreadsheet shows as text: OWASP's leading ``'`` before ``= + - @ TAB CR``.
+
+    A cell that already starts with ``'`` gets one more, so :func:`restore_formula` can undo it
+    exactly and a CSV round trip keeps every value.
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) or text.startswith("'") else text
+
+
+def restore_formula(text: str) -> str:
+    """The value :func:`neutralize_formula` was given."""
+    if text.startswith("'") and text[1:].startswith((*FORMULA_STARTS, "'")):
+        return text[1:]
+    return text
+
+
 def _csv_cell(value: Any, kind: str) -> str:
     if kind == "list":
         return json.dumps(value, ensure_ascii=False)
@@ -432,7 +530,20 @@ def _csv_cell(value: Any, kind: str) -> str:
         return ""
     if isinstance(value, float):
         return repr(value)
+    if kind == "text":
+        return neutralize_formula(str(value))
     return str(value)
+
+
+@contextlib.contextmanager
+def csv_field_limit() -> Iterator[None]:
+    """Let the csv module read fields of any size (its default stops at 128 KB), then restore it."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _write_csv(table: Any, tmp: Path) -> None:
@@ -457,11 +568,14 @@ _WRITERS: dict[str, Callable[[Any, Path], None]] = {
 # --- reading ---
 
 
-def read_incidents(path: str | os.PathLike[str], *, driver: str | None = None) -> Any:
+def read_incidents(path: str | os.PathLike[str], *, driver: str | None = None,
+                   on_error: RecordErrorHandler | None = None) -> Any:
     """Read an incident file written by :func:`write_incidents` (or a compatible one).
 
     Returns the canonical GeoDataFrame (dtypes as in the module docstring). Raises
-    :class:`InputError` when the file is missing, not in a supported format, or unreadable.
+    :class:`InputError` when the file is missing, not in a supported format, or unreadable. A
+    record that cannot be mapped (see :func:`normalize_incidents`) is passed to ``on_error``
+    (named by CSV line, GeoJSON feature or row) and skipped; without ``on_error`` it is raised.
     """
     path = Path(path)
     try:
@@ -479,7 +593,9 @@ def read_incidents(path: str | os.PathLike[str], *, driver: str | None = None) -
     except Exception as exc:  # parsers raise many kinds; each means "this file is broken"
         raise InputError(f"not a readable {fmt} incident file ({type(exc).__name__}: {exc})",
                          source=str(path)) from exc
-    return normalize_incidents(table, source=str(path))
+    where = {"CSV": lambda i: ("", i + 2), "GeoJSON": lambda i: (f"feature {i + 1}: ", None)}.get(
+        fmt, lambda i: (f"row {i + 1}: ", None))
+    return normalize_incidents(table, source=str(path), on_error=on_error, where=where)
 
 
 def _read_geojson(path: Path) -> Any:
@@ -532,12 +648,15 @@ def _read_csv(path: Path) -> Any:
     import geopandas as gpd
     import shapely
 
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise InputError("empty CSV file (no header)", source=str(path))
-        rows = list(reader)
+    with open(path, encoding="utf-8-sig", newline="") as handle, csv_field_limit():
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise InputError("empty CSV file (no header)", source=str(path))
+            rows = list(reader)
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV ({exc})", source=str(path), line=reader.line_num) from None
     width = len(header)
     for i, row in enumerate(rows):
         if len(row) != width:
@@ -546,7 +665,8 @@ def _read_csv(path: Path) -> Any:
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     for c in header:
         if COLUMN_KINDS.get(c) == "text":
-            frame[c] = pd.Series([v if v != "" else None for v in frame[c]], dtype=object)
+            frame[c] = pd.Series([restore_formula(v) if v != "" else None for v in frame[c]],
+                                 dtype=object)
     if "geometry" in frame.columns:
         wkt = frame.pop("geometry").tolist()
         geoms = shapely.from_wkt([w or None for w in wkt], on_invalid="raise")

@@ -164,8 +164,15 @@ def _parse_date_option(ctx: click.Context, param: click.Parameter, value: str | 
     return value
 
 
-def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the shared input arguments and options; the command receives ``inputs: InputOptions``."""
+def input_options(command: Callable[..., Any] | None = None, *,
+                  required: bool = True) -> Any:
+    """Add the shared input arguments and options; the command receives ``inputs: InputOptions``.
+
+    ``@input_options(required=False)`` lets the command run without any INPUT (``geomap map
+    --store S``).
+    """
+    if command is None:
+        return functools.partial(input_options, required=required)
 
     @functools.wraps(command)
     def wrapper(
@@ -200,7 +207,7 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
             restore()
 
     decorators = [
-        click.argument("input_paths", metavar="INPUT...", nargs=-1, required=True),
+        click.argument("input_paths", metavar="INPUT...", nargs=-1, required=required),
         click.option(
             "--glob", "glob", multiple=True, metavar="PATTERN",
             help='Files to read inside folders, e.g. "*.txt" or "2025/**/*.md" (repeatable). '

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..errors import GeomapError
-from ._common import EXIT_OK, fail
+from ..errors import GeomapError, OutputError
+from ._common import EXIT_INPUT_FAILED, EXIT_OK, fail
 from ._inputs import INPUTS_HELP, InputOptions, input_options
 
 
@@ -52,13 +52,15 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
     """
     if not output and not store:
         raise click.UsageError("say where the incidents go: -o FILE (and/or --store FILE)")
+    from .._atomic import refuse_inputs_as_outputs
     from ..export import check_output_path, write_incidents
 
-    if output:
-        try:
+    try:
+        if output:
             check_output_path(output)  # a usage error now, not after the whole batch
-        except GeomapError as exc:
-            raise fail(exc) from None
+        refuse_inputs_as_outputs([output, store], inputs.paths)
+    except GeomapError as exc:
+        raise fail(exc) from None
     from ..incidents import article_candidates, candidates_frame
     from ..incidents.lexicon import load_lexicon
     from ..toponyms import geoparse
@@ -78,15 +80,24 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
             raise fail(exc) from None
 
     threshold = lexicon.scoring.min_confidence if min_confidence is None else min_confidence
+    stored = {"articles": 0, "error": None}
 
     def process(article) -> None:
+        nonlocal opened
         found = article_candidates(article, geoparse(article.text), lexicon, types)
         candidates.extend(found)
         if opened is not None:
             # one committed transaction per article: a killed run keeps every finished article.
             # Every candidate goes in: the store keeps each source's confidence and combines them
             # as the run does, so it holds what -o holds however the articles are batched
-            opened.upsert(candidates_frame(found, min_confidence=0.0), min_confidence=threshold)
+            try:
+                opened.upsert(candidates_frame(found, min_confidence=0.0), min_confidence=threshold)
+            except OutputError as exc:  # disk full, a lock held too long: -o still gets everything
+                stored["error"] = exc
+                opened.close()
+                opened = None
+            else:
+                stored["articles"] += 1
 
     try:
         report = inputs.batch(process)
@@ -98,8 +109,18 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
     finally:
         if opened is not None:
             opened.close()
+    if stored["error"] is not None:
+        n = stored["articles"]
+        click.echo(f"error: {stored['error']}; the store kept the first {n} article{'' if n == 1 else 's'} "
+                   f"of this run and none after; run the same command again to add the rest "
+                   f"(articles already stored are not added twice)", err=True)
     if not inputs.quiet:
-        where = " and ".join(x for x in (output, store and f"store {store}") if x)
-        click.echo(f"{len(gdf)} incidents from {report.ok} articles -> {where}", err=True)
+        where = " and ".join(x for x in (output, store and stored["error"] is None and f"store {store}") if x)
+        click.echo(f"{len(gdf)} incidents from {report.ok} articles -> {where or 'nowhere'}", err=True)
     code = inputs.finish(report)
+    if stored["error"] is not None:
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:
+            ctx.exit(EXIT_INPUT_FAILED)
+        return EXIT_INPUT_FAILED
     return code if code else EXIT_OK

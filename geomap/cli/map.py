@@ -9,64 +9,90 @@ import click
 
 from ..errors import GeomapError, InputError, UsageError
 from ._common import EXIT_INPUT_FAILED, EXIT_OK, fail
+from ._inputs import InputOptions, input_options
 
 #: Extensions read as incident files (``geomap extract`` output); anything else is articles.
 INCIDENT_SUFFIXES = (".geojson", ".gpkg", ".parquet", ".geoparquet", ".csv")
 
 
 def _is_incident_file(path: str) -> bool:
-    return path != "-" and Path(path).suffix.lower() in INCIDENT_SUFFIXES and Path(path).is_file()
+    """An incidents file by extension; a CSV only when its header has ``incident_type`` (else it
+    is an articles CSV with a ``text`` column)."""
+    if path == "-" or Path(path).suffix.lower() not in INCIDENT_SUFFIXES or not Path(path).is_file():
+        return False
+    if Path(path).suffix.lower() != ".csv":
+        return True
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            header = next(csv.reader([handle.readline(1 << 20)]), [])
+    except (OSError, csv.Error):
+        return True  # read_incidents names the problem
+    return "incident_type" in header or "text" not in header
 
 
-def _read(inputs: tuple[str, ...], store: str | None, date: str | None) -> tuple[Any, list[str]]:
-    """All incidents from incident files, a store and articles; plus the failures to report."""
+def _read(inputs: InputOptions, store: str | None) -> tuple[Any, list[str], int]:
+    """All incidents from incident files, a store and articles; the failures to report; and how
+    many inputs gave something (an input read without error, even when it holds no incident)."""
     import pandas as pd
 
     frames: list[Any] = []
     failures: list[str] = []
-    incident_files = [p for p in inputs if _is_incident_file(p)]
-    article_inputs = [p for p in inputs if p not in incident_files]
+    read = 0
+    incident_files = [p for p in inputs.paths if _is_incident_file(p)]
+    article_inputs = tuple(p for p in inputs.paths if p not in incident_files)
     if incident_files:
         from ..export import read_incidents
 
         for path in incident_files:
+            bad: list[str] = []
             try:
-                frames.append(read_incidents(path))
+                frames.append(read_incidents(path, on_error=lambda exc: bad.append(str(exc))))
+                read += 1
             except InputError as exc:
-                failures.append(str(exc))
+                bad.append(str(exc))
+            failures += bad
+            if bad and inputs.strict:
+                return _none(), failures, read
     if store:
         from ..store import read_store
 
         try:
             frames.append(read_store(store))
+            read += 1
         except InputError as exc:
             failures.append(str(exc))
     if article_inputs:
-        from ..articles import read_articles
-        from ..batch import BatchReport, run_batch
+        from dataclasses import replace
+
         from ..incidents import article_candidates, candidates_frame
         from ..incidents.lexicon import load_lexicon
         from ..toponyms import geoparse
 
         lexicon = load_lexicon()
         candidates: list[Any] = []
-        report = BatchReport()
         # the same per-article work as `geomap extract`, with its progress bar and failure report
-        run_batch(read_articles(article_inputs, date=date, on_error=report.record),
-                  lambda article: candidates.extend(article_candidates(article, geoparse(article.text), lexicon)),
-                  report=report)
+        report = replace(inputs, paths=article_inputs).batch(
+            lambda article: candidates.extend(article_candidates(article, geoparse(article.text), lexicon)))
         failures += [str(f) for f in report.failures]
+        read += report.ok
         frames.append(candidates_frame(candidates))
     frames = [f for f in frames if f is not None and len(f)]
     if not frames:
-        from ..export import empty_incidents
-
-        return empty_incidents(), failures
+        return _none(), failures, read
     if len(frames) == 1:
-        return frames[0], failures
+        return frames[0], failures, read
     import geopandas as gpd
 
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326"), failures
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
+                            crs="EPSG:4326"), failures, read
+
+
+def _none() -> Any:
+    from ..export import empty_incidents
+
+    return empty_incidents()
 
 
 def _default_output(inputs: tuple[str, ...], store: str | None, embed: bool) -> Path:
@@ -84,7 +110,7 @@ Examples:
   geomap map incidents.gpkg --embed -o report/map-fragment.html
   geomap map --store incidents.store.gpkg -o maps/all.html --heat
 """)
-@click.argument("inputs", nargs=-1)
+@input_options(required=False)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="HTML file to write (default maps/INPUT.html; not written when only --png/--svg "
                    "are given).")
@@ -106,42 +132,54 @@ Examples:
 @click.option("--no-cluster", is_flag=True, help="Never cluster markers (default: cluster from 200 on).")
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
               help="Also map the incidents of this store (see `geomap store`).")
-@click.option("--date", default=None, metavar="YYYY-MM-DD",
-              help="Report date for articles that carry none.")
-def map_command(inputs: tuple[str, ...], output: str | None, title: str | None, regions: tuple[str, ...],
+def map_command(inputs: InputOptions, output: str | None, title: str | None, regions: tuple[str, ...],
                 types: tuple[str, ...], since: str | None, until: str | None, cdn: bool, embed: bool,
-                png: str | None, svg: str | None, heat: bool, no_cluster: bool, store: str | None,
-                date: str | None) -> int:
+                png: str | None, svg: str | None, heat: bool, no_cluster: bool,
+                store: str | None) -> int:
     """Draw incidents on a layered map: a layer per incident type, region, date and place filters.
 
-    INPUT is an incidents file written by `geomap extract` (.geojson, .gpkg, .parquet, .csv) or
-    articles (files, folders, - for stdin), which are extracted first. The page works offline:
-    Leaflet, the icons and a base map of country and region outlines are inside it.
+    INPUT is an incidents file written by `geomap extract` (.geojson, .gpkg, .parquet, or a .csv
+    with an incident_type column) or articles (files, folders, - for stdin, a .csv with a text
+    column), which are extracted first. The page works offline: Leaflet, the icons and a base
+    map of country and region outlines are inside it.
 
-    Exit codes: 0 ok; 1 some inputs failed (the map shows the rest); 2 usage error.
+    A record that cannot be mapped (unknown incident type, coordinates off the globe) is named
+    and skipped; the map shows the rest. When no input could be read at all, nothing is written
+    and existing files are left as they were.
+
+    Exit codes: 0 ok; 1 some inputs or records failed (the map shows the rest); 2 usage error.
     """
-    if not inputs and not store:
+    if not inputs.paths and not store:
         raise click.UsageError("give at least one INPUT (incidents file or articles) or --store FILE")
-    missing = [p for p in inputs if p != "-" and not Path(p).exists()]
     if store and not Path(store).exists():
-        missing.append(store)
-    if missing:
-        raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+        raise click.UsageError(f"no such file or folder: {store!r}")
+    from .._atomic import refuse_inputs_as_outputs
     from ..render import make_map, prepare, save_static
 
+    targets = [output, png, svg]
+    if output or not (png or svg):
+        target = Path(output) if output else _default_output(inputs.paths, store, embed)
+        targets[0] = str(target)
     try:
-        incidents, failures = _read(inputs, store, date)
+        refuse_inputs_as_outputs(targets, [*inputs.paths, store])
+        incidents, failures, read = _read(inputs, store)
         for message in failures:
             click.echo(f"error: {message}", err=True)
+        if failures and (not read or inputs.strict):
+            why = "--strict stops at the first failure" if inputs.strict else "no input could be read"
+            kept = [t for t in targets if t and Path(t).exists()]
+            click.echo(f"error: no map written ({why})"
+                       + (f"; {', '.join(kept)} left as {'it was' if len(kept) == 1 else 'they were'}"
+                          if kept else ""), err=True)
+            return _exit(EXIT_INPUT_FAILED)
         shown = prepare(incidents, regions=list(regions) or None, types=list(types) or None,
                         since=since, until=until)
         written: list[Path] = []
-        if output or not (png or svg):
-            target = Path(output) if output else _default_output(inputs, store, embed)
+        if targets[0]:
             the_map = make_map(incidents, title=title, regions=list(regions) or None,
                                types=list(types) or None, since=since, until=until, cdn=cdn, heat=heat,
                                cluster=False if no_cluster else None)
-            written.append(the_map.save_embed(target) if embed else the_map.save(target))
+            written.append(the_map.save_embed(targets[0]) if embed else the_map.save(targets[0]))
             title = the_map.title
         for image in (png, svg):
             if image:
@@ -152,6 +190,15 @@ def map_command(inputs: tuple[str, ...], output: str | None, title: str | None, 
         raise fail(exc) from exc
     if not len(shown):
         click.echo("warning: no incidents match; the map is empty", err=True)
-    for path in written:
-        click.echo(f"wrote {path} ({len(shown)} incidents)", err=True)
-    return EXIT_INPUT_FAILED if failures else EXIT_OK
+    if not inputs.quiet or failures:
+        for path in written:
+            click.echo(f"wrote {path} ({len(shown)} incidents)", err=True)
+    return _exit(EXIT_INPUT_FAILED if failures else EXIT_OK)
+
+
+def _exit(code: int) -> int:
+    """``code`` as the process's exit code, also in click's standalone mode."""
+    ctx = click.get_current_context(silent=True)
+    if code and ctx is not None:
+        ctx.exit(code)
+    return code

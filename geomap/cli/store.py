@@ -87,10 +87,12 @@ def export_command(store: str, output: str, bbox, types: tuple[str, ...], since:
       geomap store export incidents.gpkg -o strikes.csv --type air_strike --type shelling
       geomap store export incidents.gpkg -o black-sea.parquet --bbox 27,40,42,47.5
     """
+    from .._atomic import refuse_inputs_as_outputs
     from ..export import write_incidents
     from ..store import read_store
 
     try:
+        refuse_inputs_as_outputs([output], [store])
         gdf = read_store(store, bbox=bbox, types=types or None, since=since, until=until)
         path = write_incidents(gdf, output, driver=driver)
     except GeomapError as exc:
@@ -113,18 +115,25 @@ def add_command(store: str, files: tuple[str, ...]) -> int:
       geomap store add incidents.gpkg today.geojson
       geomap store add incidents.gpkg exports/*.parquet
     """
+    from .._atomic import refuse_inputs_as_outputs
     from ..export import read_incidents
     from ..store import open_store
 
     failed = 0
+
+    def bad_record(exc: InputError) -> None:  # reported, skipped; the file's other records are added
+        nonlocal failed
+        failed += 1
+        click.echo(f"error: {exc}", err=True)
+
     try:
+        refuse_inputs_as_outputs([store], files)
         with open_store(store) as opened:
             for name in files:
                 try:
-                    result = opened.upsert(read_incidents(name))
+                    result = opened.upsert(read_incidents(name, on_error=bad_record))
                 except InputError as exc:
-                    failed += 1
-                    click.echo(f"error: {exc}", err=True)
+                    bad_record(exc)
                     continue
                 click.echo(f"{name}: {result.inserted} new, {result.updated} updated, "
                            f"{result.unchanged} unchanged", err=True)
