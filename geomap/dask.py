@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import dask_geopandas
     import geopandas
 
-__all__ = ["collect", "extract", "to_articles"]
+__all__ = ["collect", "extract", "to_articles", "to_parquet"]
 
 #: Bits of a first-appearance tag given to the position inside a partition.
 _POSITION_BITS = 40
@@ -179,3 +179,26 @@ def collect(incidents: dask_geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     keys = list(zip(frame["date"].to_list(), frame["incident_type"].to_list(), frame["place"].to_list(), tags))
     order = sorted(range(len(frame)), key=lambda i: (keys[i][0] or "9999", *keys[i][1:]))
     return frame.iloc[order].reset_index(drop=True)
+
+
+def _write_part(part: geopandas.GeoDataFrame, path: str) -> int:
+    from .export import write_incidents
+
+    if len(part):  # an empty id group writes no file (it would have no column types)
+        write_incidents(part, path)
+    return len(part)
+
+
+def to_parquet(incidents: dask_geopandas.GeoDataFrame, folder: str) -> int:
+    """Write each partition of :func:`extract`'s result as ``FOLDER/part.N.parquet`` with geomap's
+    own GeoParquet writer (the columns of a single-file ``.parquet``), in parallel, each file
+    atomically; returns the number of incidents. ``geopandas.read_parquet(FOLDER)`` reads them
+    back as one table."""
+    import dask
+    from pathlib import Path
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    writes = [dask.delayed(_write_part)(part, str(out / f"part.{n}.parquet"))
+              for n, part in enumerate(incidents.to_delayed())]
+    return sum(dask.compute(*writes))

@@ -98,3 +98,19 @@ def test_bad_arguments_are_usage_errors():
     frame = dd.from_pandas(pd.DataFrame({"body": ["x"]}), npartitions=1)
     with pytest.raises(UsageError, match='no "text" column'):
         geomap.dask.extract(frame)
+
+
+def test_partitioned_geoparquet(client, articles, tmp_path):
+    import geopandas
+
+    serial = geomap.extract(articles)
+    lazy = geomap.dask.extract(db.from_sequence(articles, npartitions=4), groups=3)
+    assert geomap.dask.to_parquet(lazy, str(tmp_path / "out")) == len(serial)
+    parts = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert parts and all(p.startswith("part.") and p.endswith(".parquet") for p in parts)
+    back = geopandas.read_parquet(tmp_path / "out")  # the parts share one schema
+    assert back.crs.to_epsg() == 4326
+    assert sorted(back["id"]) == sorted(serial["id"])
+    by_id = back.set_index("id")
+    for row in serial.itertuples():
+        assert list(by_id.loc[row.id, "sources"]) == row.sources and by_id.loc[row.id, "confidence"] == row.confidence
