@@ -119,13 +119,15 @@ def geo_precision(place: Place, near: bool = False) -> int:
     """ACLED-style geo precision from the place kind: 1 the place itself, 2 near it or part of a
     region, 3 only a large region, a country or a sea.
 
-    city / facility: 1 (2 when the text says "near", "outside", "off", "the outskirts of");
-    admin1: 2; physical: 2, or 3 when its box is larger than 4 square degrees; country, water: 3.
+    city / facility: 1 (2 when the text says "near", "outside", "off", "the outskirts of", or when
+    the gazetteer only has an approximate point for it: a hromada's centre); admin1 and admin2
+    (a district, raion or hromada): 2; physical: 2, or 3 when its box is larger than 4 square
+    degrees; country, water: 3.
     """
     kind = place.kind
     if kind in ("city", "facility"):
-        return 2 if near else 1
-    if kind == "admin1":
+        return 2 if (near or place.approximate) else 1
+    if kind in ("admin1", "admin2"):
         return 2
     if kind == "physical":
         if place.bbox is not None:
