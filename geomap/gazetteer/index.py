@@ -87,8 +87,8 @@ def _fingerprint() -> str:
         try:
             digest.update(path.read_bytes())  # ~12 MB in all: about 13 ms
         except FileNotFoundError as exc:
-            raise DataError(f"gazetteer input {path} is missing: run `python -m geomap.gazetteer.build` "
-                            "(or restore data/ from git)") from exc
+            raise DataError(f"gazetteer input {path} is missing: reinstall geomap, or run "
+                            "`make data` in a checkout (or restore geomap/data/ from git)") from exc
     return digest.hexdigest()[:16]
 
 

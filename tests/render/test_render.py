@@ -14,7 +14,7 @@ from geomap.render import CLUSTER_THRESHOLD, IncidentMap, make_map, save_static
 from geomap.render._assets import ASSETS, sri
 from geomap.render._map import json_for_script
 from geomap.render._synthetic import synthetic_incidents
-from pagedata import payload_of
+from support.pagedata import payload_of
 
 NASTY = "Boom <script>window.__pwned=1</script> \"quotes\" 'single' `tick` & </script><!-- \u2028x\u2029"
 

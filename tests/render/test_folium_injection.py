@@ -19,7 +19,7 @@ import pytest
 import geomap
 from geomap.models import Article
 from geomap.render._folium import IncidentLayer
-from pagedata import payload_of
+from support.pagedata import payload_of
 
 
 def payload_text(tmp_path, command_file) -> str:

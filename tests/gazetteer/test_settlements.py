@@ -9,7 +9,7 @@ import pytest
 import geomap
 from geomap._paths import data_path
 from geomap.gazetteer import load_gazetteer
-from geomap.gazetteer.build_settlements import russian_forms
+from tools.build_settlements import russian_forms
 from geomap.toponyms import geoparse
 
 

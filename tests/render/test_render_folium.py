@@ -13,7 +13,7 @@ from geomap.render import make_map
 from geomap.render._assets import ASSETS, sri
 from geomap.render._folium import IncidentLayer, to_folium
 from geomap.render._synthetic import synthetic_incidents
-from pagedata import data_script, payload_of
+from support.pagedata import data_script, payload_of
 
 NASTY = "Boom <script>window.__pwned=1</script> \"quotes\" 'single' & </script><!-- \u2028x\u2029"
 FOLIUM_LINKS = [url for _, url in folium.Map.default_js + folium.Map.default_css]

@@ -16,8 +16,9 @@ from geomap.errors import DataError, UsageError
 from geomap.gazetteer import load_gazetteer
 from geomap.gazetteer.names import fold, loose_key, name_key, split_kind_hint
 from geomap.geocoders.offline import OfflineGeocoder
+from geomap._paths import data_dir
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = data_dir()
 
 
 @pytest.fixture(scope="module")
