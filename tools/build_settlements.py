@@ -32,7 +32,7 @@ KATOTTG_ISO = {
     "68": "UA-68", "71": "UA-71", "73": "UA-77", "74": "UA-74", "80": "UA-30", "85": "UA-40",
 }
 #: KATOTTG's settlement categories.
-FEATURES = {"M": "city", "T": "urban-type settlement", "X": "rural settlement", "C": "village"}
+FEATURES = {"M": "city", "K": "city", "T": "urban-type settlement", "X": "rural settlement", "C": "village"}
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
@@ -123,7 +123,7 @@ def _stem(adjective: str) -> str:
 def _centre(stem: str, members: list[dict]) -> dict | None:
     """The member whose name shares the longest prefix with the unit's stem (towns first)."""
     best, best_len = None, 2
-    rank = {"M": 0, "T": 1, "X": 2, "C": 3}
+    rank = {"K": 0, "M": 0, "T": 1, "X": 2, "C": 3}
     for m in members:
         low = m["uk"].lower()
         n = 0
@@ -150,9 +150,10 @@ def build_settlements(kodifikator: Path, translitua, cities: list[dict], spatial
         if iso is None:
             continue
         entry = {"code": code, "cat": cat, "uk": name, "admin1_code": iso, "raion": codes[1], "hromada": codes[2]}
-        if cat in ("P", "H"):
+        if cat in ("P", "H", "B"):
+            entry["city"] = codes[3] or codes[0]
             units[code] = entry
-        elif cat in ("M", "T", "X", "C"):
+        elif cat in ("M", "T", "X", "C", "K"):
             settlements.append(entry)
     # GeoNames points by (oblast, Cyrillic name), only where the name is unique in both sources
     ua = [c for c in cities if c["countrycode"] == "UA"]
@@ -180,7 +181,13 @@ def build_settlements(kodifikator: Path, translitua, cities: list[dict], spatial
     for s in settlements:
         by_unit[s["hromada"]].append(s)
         by_unit[s["raion"]].append(s)
+    by_code = {s["code"]: s for s in settlements}
     for code, unit in units.items():
+        if unit["cat"] == "B":  # a city's district: at the city's point
+            city = by_code.get(unit["city"])
+            if city is not None and "lat" in city:
+                unit["lat"], unit["lon"] = city["lat"], city["lon"]
+            continue
         members = by_unit.get(code, [])
         centre = _centre(_stem(unit["uk"]), members)
         unit["centre"] = centre["uk"] if centre else None
@@ -215,12 +222,13 @@ def build_settlements(kodifikator: Path, translitua, cities: list[dict], spatial
     for code, unit in units.items():
         if "lat" not in unit:
             continue
-        words = ("raion", "district", "rayon") if unit["cat"] == "P" else ("hromada", "community", "territorial community")
+        words = ("hromada", "community", "territorial community") if unit["cat"] == "H" else ("raion", "district", "rayon")
         base = spellings(unit["uk"], translitua, russian=False)
         names = [f"{b} {w}" for b in base for w in words]
         out.append({"id": f"katottg:{code}", "names": names, "uk": unit["uk"],
                     "kind": "admin2", "admin1_code": unit["admin1_code"], "lat": round(unit["lat"], 5),
-                    "lon": round(unit["lon"], 5), "feature": "raion" if unit["cat"] == "P" else "hromada"})
+                    "lon": round(unit["lon"], 5),
+                    "feature": {"P": "raion", "H": "hromada", "B": "city district"}[unit["cat"]]})
     return out
 
 
