@@ -114,8 +114,9 @@ def test_bad_filters_raise_usage_errors(incidents, kwargs, message):
 
 
 def test_clustering_threshold_and_empty_map(incidents):
-    assert make_map(incidents).payload["cluster"] is False
-    assert make_map(incidents, cluster=True).payload["cluster"] is True
+    assert make_map(incidents).payload["cluster"] is True  # pins that overlap cluster
+    assert make_map(incidents, cluster=False).payload["cluster"] is False
+    assert make_map(incidents.iloc[:1]).payload["cluster"] is False
     big = synthetic_incidents(CLUSTER_THRESHOLD)
     assert make_map(big).payload["cluster"] is True
     empty = make_map(incidents, types=["diplomacy"])
@@ -160,8 +161,14 @@ def test_static_map(incidents, tmp_path, suffix):
         assert width == 1500  # A4 text width (7.5 in) at 200 dpi
     else:
         text = data.decode("utf-8")
-        assert "Static &lt;test&gt;" in text and "Air / missile / drone strike (8)" in text
+        coarse = incidents["geo_precision"] == 3
+        strikes = int(((incidents["incident_type"] == "air_strike") & ~coarse).sum())
+        assert "Static &lt;test&gt;" in text and f"Air / missile / drone strike ({strikes})" in text
+        # incidents located only by a region are hatched areas, listed once in the legend
+        assert f"Located only by country, sea or region ({int(coarse.sum())})" in text
+        assert "<pattern" in text  # the hatch
         assert "#d62728" in text and "Natural Earth" in text
+        assert re.search(r"\b[125]0* km\b", text)  # the scale bar
     with pytest.raises(UsageError, match="image format"):
         save_static(incidents, tmp_path / "map.bmp")
 
@@ -215,3 +222,16 @@ def test_cli_usage_errors_exit_2(incidents_file, tmp_path, args, message):
 def test_cli_missing_input_exit_2(tmp_path):
     result = run(tmp_path / "nope.gpkg", "-o", tmp_path / "x.html")
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_no_local_path_reaches_the_page(incidents):
+    # a published map must not reveal the author's folders: file names only, web URLs as they are
+    gdf = incidents.copy()
+    gdf["title"] = None
+    gdf.loc[gdf.index[0], ["source", "url"]] = ["/home/ana/secret/reports/a.txt:3", "file:///home/ana/b.html"]
+    gdf.loc[gdf.index[1], ["source", "url"]] = ["C:\\Users\\ana\\Desktop\\c.jsonl:12", None]
+    gdf.loc[gdf.index[2], ["source", "url"]] = ["<stdin>", "https://news.example.org/x"]
+    page = make_map(gdf).to_html()
+    assert "/home/ana" not in page and "Users" not in page and "Desktop" not in page
+    strings = payload_of(page)["strings"]
+    assert {"a.txt:3", "c.jsonl:12", "<stdin>", "https://news.example.org/x"} <= set(strings)

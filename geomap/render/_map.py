@@ -16,8 +16,8 @@ from .._atomic import write_text_atomic
 from .._version import __version__
 from . import _assets
 
-#: Below this many incidents markers are shown one by one; from it on they are clustered.
-CLUSTER_THRESHOLD = 200
+#: From this many incidents on, pins that overlap on screen join a cluster (by default).
+CLUSTER_THRESHOLD = 2
 #: Payloads larger than this (bytes of JSON) are gzip-compressed and base64-encoded in the page;
 #: the browser inflates them with DecompressionStream. 100,000 incidents: ~17 MB -> ~3 MB.
 COMPRESS_ABOVE = 3_000_000

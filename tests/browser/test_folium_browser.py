@@ -11,7 +11,7 @@ import pytest
 
 from geomap.render._folium import to_folium
 from geomap.render._synthetic import synthetic_incidents
-from pagekit import MARKERS, marker_count, open_map, type_checkbox, visible_count
+from pagekit import MARKERS, open_map, pin_count, pinned, type_checkbox, visible_count
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,8 @@ def test_incident_layers_and_a_user_layer_on_one_map(page, pages, incidents, art
     assert page.title() == "Folium <map>"
     assert page.locator(".folium-map.geomap").count() == 1  # geomap built on folium's map
     assert page.evaluate("Object.keys(window).filter(k => /^map_[0-9a-f]+$/.test(k)).length") == 1
-    assert marker_count(page) == len(incidents) == visible_count(page)
+    assert visible_count(page) == len(incidents)
+    assert pin_count(page) == len(pinned(incidents))
     assert page.locator(".geomap-legend-row").count() == incidents["incident_type"].nunique()
     assert page.locator(".geomap-panel .geomap-search").count() == 1
     assert page.locator("input[data-date='from']").count() == 1
@@ -79,23 +80,26 @@ def test_toggling_a_type_changes_the_markers_not_the_user_layer(page, pages, inc
     expected = int((incidents["incident_type"] == type_id).sum())
     assert expected > 0
     type_checkbox(page, type_id).uncheck()
-    assert marker_count(page) == visible_count(page) == len(incidents) - expected
+    assert visible_count(page) == len(incidents) - expected
+    assert pin_count(page) == int((pinned(incidents)["incident_type"] != type_id).sum())
     assert page.locator(f"{MARKERS}.geomap-t-{type_id}").count() == 0
     assert page.locator(USER_DOT).count() == 1
     assert type_id not in page.evaluate("location.hash") and "types=" in page.evaluate("location.hash")
     type_checkbox(page, type_id).check()
-    assert marker_count(page) == len(incidents)
+    assert pin_count(page) == len(pinned(incidents))
 
 
 def test_region_filter_and_fragment(page, pages, incidents):
     open_map(page, pages / "plain.html", "types=air_strike,shelling")
     expected = incidents["incident_type"].isin(["air_strike", "shelling"])
-    assert visible_count(page) == marker_count(page) == int(expected.sum())
+    assert visible_count(page) == int(expected.sum())
+    assert pin_count(page) == int(pinned(incidents)["incident_type"].isin(["air_strike", "shelling"]).sum())
     page.goto("about:blank")
     open_map(page, pages / "plain.html")
     page.check("input[data-region='RU-KDA']")
     inside = int((incidents["region_code"] == "RU-KDA").sum())
-    assert visible_count(page) == marker_count(page) == inside
+    assert visible_count(page) == inside
+    assert pin_count(page) == int((pinned(incidents)["region_code"] == "RU-KDA").sum())
     assert page.evaluate("location.hash") == "#region=RU-KDA"
     assert page.locator(USER_DOT).count() == 1
 
@@ -103,7 +107,7 @@ def test_region_filter_and_fragment(page, pages, incidents):
 def test_popup_text_stays_text(page, pages, incidents):
     open_map(page, pages / "plain.html")
     index = int(incidents.index.get_loc(incidents.index[6]))
-    page.evaluate(f"document.querySelector('.geomap').geomap.markers[{index}].fire('click', {{}}, true) && null")
+    page.evaluate(f"document.querySelector('.geomap').geomap.openPopup({index})")
     assert page.locator(".leaflet-popup .geomap-popup-quote").text_content() == NASTY
     assert page.evaluate("window.__pwned") is None
     assert page.locator(".leaflet-popup script, .leaflet-popup img").count() == 0
@@ -111,7 +115,7 @@ def test_popup_text_stays_text(page, pages, incidents):
 
 def test_user_tiles_join_the_layer_control(page, pages, incidents, artifacts):
     open_map(page, pages / "tiled.html")
-    assert marker_count(page) == len(incidents)
+    assert pin_count(page) == len(pinned(incidents))
     assert page.locator(USER_DOT).count() == 1
     base = page.locator(".leaflet-control-layers-base label")
     names = [text.strip() for text in base.all_text_contents()]
@@ -130,4 +134,4 @@ def test_user_tiles_join_the_layer_control(page, pages, incidents, artifacts):
 def test_compressed_payload_renders(page, pages, incidents):
     open_map(page, pages / "packed.html")
     assert page.get_attribute("script[id$='-data']", "data-encoding") == "gzip+base64"
-    assert marker_count(page) == len(incidents)
+    assert pin_count(page) == len(pinned(incidents))

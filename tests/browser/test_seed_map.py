@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from geomap.export import read_incidents
-from pagekit import MARKERS
+from pagekit import pin_count, pinned
 
 SHARED = Path(os.environ.get("GEOMAP_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
 SEED = SHARED / "seed" / "000_6b34b3c9854d6455.txt"
@@ -42,7 +42,8 @@ def test_seed_map_in_chromium(page, seed_map, artifacts):
     assert (folder / "seed.png").stat().st_size > 10_000
     page.goto((folder / "seed.html").as_uri())
     page.wait_for_selector(".geomap[data-ready]", state="attached", timeout=60_000)
-    assert page.locator(MARKERS).count() == len(incidents) == int(page.get_attribute(".geomap", "data-visible"))
+    assert int(page.get_attribute(".geomap", "data-visible")) == len(incidents)
+    assert pin_count(page) == len(pinned(incidents))
     for type_id in ("air_strike", "naval_attack", "airspace_violation", "diplomacy"):
         label = page.locator(f".leaflet-control-layers-overlays label:has([data-type='{type_id}'])")
         assert label.count() == 1, type_id

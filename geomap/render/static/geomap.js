@@ -18,6 +18,12 @@
   var FIRST_SLICE = 2000;
   /* the time one slice of marker placement may take before the page gets control back (ms) */
   var SLICE_MS = 40;
+  /* pins closer than this (px) join a cluster: about where two 24 px pins start to overlap */
+  var CLUSTER_RADIUS = 28;
+  /* clusters and area shading use a colour that no incident type uses */
+  var GROUP_COLOUR = "#263238";
+  /* maps narrower or lower than this (px) start with their controls folded */
+  var COMPACT_WIDTH = 640, COMPACT_HEIGHT = 480;
 
   var now = (window.performance && performance.now) ? function () { return performance.now(); }
     : function () { return Date.now(); };
@@ -76,12 +82,14 @@
     },
     onAdd: function (map) {
       this._canvas = L.DomUtil.create("canvas", "geomap-heat leaflet-zoom-hide");
-      map.getPanes().overlayPane.appendChild(this._canvas);
+      (map.getPane("geomapHeat") || map.getPanes().overlayPane).appendChild(this._canvas);
+      map.getContainer().classList.add("geomap-heat-on");
       map.on("moveend zoomend resize", this.redraw, this);
       this.redraw();
     },
     onRemove: function (map) {
       map.off("moveend zoomend resize", this.redraw, this);
+      map.getContainer().classList.remove("geomap-heat-on");
       L.DomUtil.remove(this._canvas);
       this._canvas = null;
     },
@@ -118,7 +126,7 @@
       this._brushCanvas = this._brushCanvas || this._brush(radius);
       this._colours = this._colours || this._palette();
       var points = this._source(), bounds = map.getBounds().pad(0.2);
-      ctx.globalAlpha = points.length > 5000 ? 0.08 : 0.25;
+      ctx.globalAlpha = points.length > 5000 ? 0.12 : 0.4;
       for (var i = 0; i < points.length; i++) {
         if (!bounds.contains(points[i])) { continue; }
         var p = map.latLngToContainerPoint(points[i]);
@@ -131,7 +139,7 @@
         if (!a) { continue; }
         var k = a * 4;
         px[j - 3] = colours[k]; px[j - 2] = colours[k + 1]; px[j - 1] = colours[k + 2];
-        px[j] = Math.min(230, 60 + a);
+        px[j] = Math.min(235, 110 + a);
       }
       ctx.putImageData(image, 0, 0);
     }
@@ -146,6 +154,7 @@
     this.strings = data.strings;
     this.state = { types: {}, regions: {}, from: null, to: null, q: "" };
     this.visible = [];
+    this.pins = [];  // the visible incidents drawn as pins (not located only by an area)
     this._quiet = 0;
     this._onLoaded = [];
     this._build();
@@ -156,7 +165,12 @@
     var mapDiv = root_map(this.root);
     var map = this.map = this._leafletMap ||
       L.map(mapDiv, { worldCopyJump: true, zoomSnap: 0.25, minZoom: 2, maxZoom: 18 });
+    if (!isFinite(map.getMaxZoom())) { map.setMaxZoom(18); }  // clusters need one (a tile-less folium map has none)
     map.attributionControl.setPrefix("Leaflet");
+    // phones and small embeds: the panel, legend and layer control start folded
+    var size = map.getSize();
+    this.compact = size.x < COMPACT_WIDTH || size.y < COMPACT_HEIGHT;
+    this.root.classList.toggle("geomap-compact", this.compact);
     map.attributionControl.addAttribution(
       "Outlines: Natural Earth &middot; incidents: geomap from news reports");
     L.control.scale({ imperial: false }).addTo(map);
@@ -164,6 +178,10 @@
     // base layers: offline outlines (default) and tile layers that stay blank offline
     map.createPane("geomapBase").style.zIndex = 250;
     map.createPane("geomapRegions").style.zIndex = 380;
+    map.createPane("geomapAreas").style.zIndex = 390;
+    var heatPane = map.createPane("geomapHeat");  // above the pins: the heat map reads over them
+    heatPane.style.zIndex = 640;
+    heatPane.style.pointerEvents = "none";
     var offline = L.layerGroup();
     var osm = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" });
@@ -196,10 +214,26 @@
       data.regions.forEach(function (r) { if (r.outline) { self.regionOutlines.addData(feature(r.outline)); } });
     });
     this.selection = L.layerGroup().addTo(map);
+    // incidents located only by a country, sea or large region: the region is shaded, no pin
+    this.areas = L.layerGroup().addTo(map);
+    this.areaStats = [];
 
     // markers: one per incident, made when first shown (see _marker); one icon and one marker
     // class per type, so a marker holds nothing but its position; clusters shared across types
     var many = this.n > 2000;
+    // a marker's element is named ("Air strike, Kherson, 2025-11-29") and opens its popup on
+    // Enter or Space; one shared tooltip follows the pointer and the keyboard focus
+    var IncidentMarker = L.Marker.extend({
+      _initIcon: function () {
+        L.Marker.prototype._initIcon.call(this);
+        var icon = this._icon;
+        if (!icon || this._gi === undefined || icon._gi === this._gi) { return; }
+        icon._gi = this._gi;
+        icon.setAttribute("aria-label", self.markerName(this._gi));
+        if (this.options.keyboard) { icon.setAttribute("role", "button"); }
+      }
+    });
+    this._tip = L.tooltip({ direction: "top", offset: [0, -12], className: "geomap-tooltip" });
     this._iconOptions = data.types.map(function (t) {
       return {
         className: "geomap-marker geomap-t-" + t.id,
@@ -212,7 +246,7 @@
     this._markerTypes = this._iconOptions.map(function (options) {
       return [false, true].map(function (coarse) {
         var o = coarse ? L.extend({}, options, { className: options.className + " geomap-p3" }) : options;
-        return L.Marker.extend({ options: { icon: new PinIcon(o), keyboard: !many } });
+        return IncidentMarker.extend({ options: { icon: new PinIcon(o), keyboard: !many } });
       });
     });
     // without clusters, incidents at one point (a strike and its outage) would hide each other:
@@ -225,9 +259,25 @@
     this._job = 0;
     // placement is sliced here (cancellable by a newer change), not by markercluster's chunkedLoading
     this.container = data.cluster
-      ? L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 45 })
+      ? L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false,
+          maxClusterRadius: CLUSTER_RADIUS, iconCreateFunction: function (cluster) { return self._clusterIcon(cluster); } })
       : L.featureGroup();
     this.container.on("click", function (e) { if (e.layer && e.layer._gi !== undefined) { self.openPopup(e.layer._gi); } });
+    this.container.on("mouseover", function (e) { if (e.layer && e.layer._gi !== undefined) { self._showTip(e.layer); } });
+    this.container.on("mouseout", function () { self._hideTip(); });
+    var markerPane = map.getPane("markerPane");
+    L.DomEvent.on(markerPane, "focusin", function (e) {
+      var i = e.target && e.target._gi;
+      if (i !== undefined && self.markers[i]) { self._showTip(self.markers[i]); }
+    });
+    L.DomEvent.on(markerPane, "focusout", function () { self._hideTip(); });
+    L.DomEvent.on(markerPane, "keydown", function (e) {
+      var i = e.target && e.target._gi;
+      if (i === undefined || (e.key !== "Enter" && e.key !== " ")) { return; }
+      L.DomEvent.preventDefault(e);
+      L.DomEvent.stopPropagation(e);
+      self.openPopup(i);
+    });
     this.container.addTo(map);
 
     // lower-cased place names for the search box
@@ -256,10 +306,18 @@
     overlays['<span class="geomap-layer-label" data-overlay="borders">Borders</span>'] = this.borders;
     this.layersControl = L.control.layers({
       "Offline outlines": offline, "OpenStreetMap": osm, "CartoDB Positron": carto
-    }, overlays, { collapsed: false, position: "topright" }).addTo(map);
+    }, overlays, { collapsed: this.compact, position: "topright" }).addTo(map);
 
     this._buildPanel();
     this._buildLegend();
+    // keyboard order: the filters, then the layer control and legend, then the map's markers
+    // (Leaflet puts its controls after the map pane; their corners are positioned, so the order
+    // in the document changes nothing on screen)
+    var controls = map._controlContainer, corner = this.panelElement.parentNode;
+    corner.insertBefore(this.panelElement, corner.firstChild);
+    if (controls && controls.parentNode === map.getContainer()) {
+      map.getContainer().insertBefore(controls, map.getContainer().firstChild);
+    }
 
     // initial state: URL fragment, else the view baked into the page, else everything
     this._applyFragment(this._currentFragment() || data.view || "");
@@ -327,11 +385,30 @@
     return { color: "#b5b0a5", weight: 0.5, fill: false };
   };
 
+  /* "Air / missile / drone strike, Kherson, 2025-11-29": what a marker is, for its label and tooltip */
+  GeoMap.prototype.markerName = function (i) {
+    var c = this.cols, str = this.strings;
+    var parts = [this.data.types[c.type[i]].label];
+    if (c.place[i] >= 0) { parts.push(str[c.place[i]]); }
+    parts.push(c.date[i] >= 0 ? str[c.date[i]] : "date unknown");
+    return parts.join(", ");
+  };
+
+  GeoMap.prototype._showTip = function (marker) {
+    var icon = marker._icon, anchor = marker.options.icon.options.iconAnchor || [12, 12];
+    this._tip.options.offset = [12 - anchor[0], -anchor[1]];
+    this._tip.setLatLng(marker.getLatLng()).setContent(this.markerName(marker._gi));
+    this.map.openTooltip(this._tip);
+  };
+
+  GeoMap.prototype._hideTip = function () { this.map.closeTooltip(this._tip); };
+
   /* ---------------------------------------------------------------- controls */
 
   GeoMap.prototype._buildPanel = function () {
     var self = this, data = this.data;
-    var Panel = L.Control.extend({ options: { position: "topleft" }, onAdd: function () { return self._panel(); } });
+    var Panel = L.Control.extend({ options: { position: "topleft" },
+      onAdd: function () { self.panelElement = self._panel(); return self.panelElement; } });
     new Panel().addTo(this.map);
   };
 
@@ -340,8 +417,8 @@
     var box = el("div", "geomap-panel leaflet-bar");
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
-    var details = el("details");
-    details.open = true;
+    var details = this.panelDetails = el("details");
+    details.open = !this.compact;
     details.appendChild(el("summary", "geomap-title", data.title || "Incidents"));
     box.appendChild(details);
 
@@ -361,7 +438,7 @@
       this.fromInput = this._range(dates, "From", data.dayRange);
       this.toInput = this._range(dates, "To", data.dayRange);
       this.toInput.value = String(data.dayRange[1]);
-      this.toInput.nextSibling.textContent = dayToIso(data.dayRange[1]);
+      this._showDates();
       details.appendChild(dates);
     }
 
@@ -403,7 +480,7 @@
     details.appendChild(reset);
     this.status = el("div", "geomap-status");
     this.status.setAttribute("aria-live", "polite");
-    details.appendChild(this.status);
+    box.appendChild(this.status);  // outside the fold: the count shows with the panel folded
     this.progress = el("div", "geomap-progress");
     details.appendChild(this.progress);
     return box;
@@ -424,6 +501,15 @@
     return order;
   };
 
+  /* the date inputs' values as dates: beside them and for screen readers */
+  GeoMap.prototype._showDates = function () {
+    [this.fromInput, this.toInput].forEach(function (input) {
+      var text = dayToIso(+input.value);
+      input.nextSibling.textContent = text;
+      input.setAttribute("aria-valuetext", text);
+    });
+  };
+
   GeoMap.prototype._range = function (parent, name, range) {
     var self = this, row = el("label", "geomap-date");
     row.appendChild(el("span", "geomap-date-name", name));
@@ -434,14 +520,15 @@
     input.step = "1";
     input.value = String(range[0]);
     input.setAttribute("data-date", name.toLowerCase());
+    input.setAttribute("aria-label", name + " date");
+    input.setAttribute("aria-valuetext", dayToIso(range[0]));
     var shown = el("output", "geomap-date-value", dayToIso(range[0]));
     input.addEventListener("input", function () {
       var from = +self.fromInput.value, to = +self.toInput.value;
       if (from > to) { if (input === self.fromInput) { self.toInput.value = String(from); } else { self.fromInput.value = String(to); } }
       self.state.from = +self.fromInput.value;
       self.state.to = +self.toInput.value;
-      self.fromInput.nextSibling.textContent = dayToIso(self.state.from);
-      self.toInput.nextSibling.textContent = dayToIso(self.state.to);
+      self._showDates();
       self._changed("dates");
     });
     row.appendChild(input);
@@ -455,8 +542,13 @@
     var Legend = L.Control.extend({
       options: { position: "bottomright" },
       onAdd: function () {
-        var box = el("div", "geomap-legend");
-        box.appendChild(el("div", "geomap-legend-title", "Incident types"));
+        var fold = el("details", "geomap-legend");
+        fold.open = !self.compact;
+        L.DomEvent.disableClickPropagation(fold);
+        L.DomEvent.disableScrollPropagation(fold);
+        fold.appendChild(el("summary", "geomap-legend-title", "Incident types"));
+        var box = el("div", "geomap-legend-body");
+        fold.appendChild(box);
         self.legendCounts = self.data.types.map(function (t) {
           var row = el("div", "geomap-legend-row");
           row.setAttribute("data-type", t.id);
@@ -472,12 +564,15 @@
         });
         if (self.cols.gp.indexOf(3) >= 0) {
           var note = el("div", "geomap-legend-note");
-          var ring = el("span", "geomap-pin geomap-legend-coarse");
-          note.appendChild(ring);
-          note.appendChild(el("span", "geomap-legend-label", "located only by country, sea or large region"));
+          var swatch = el("span", "geomap-area-swatch");
+          note.appendChild(swatch);
+          note.appendChild(el("span", "geomap-legend-label", "Located only by country, sea or large region"));
           box.appendChild(note);
+          self.areaList = el("ul", "geomap-area-list");
+          self.areaList.setAttribute("aria-label", "Incidents located only by an area");
+          box.appendChild(self.areaList);
         }
-        return box;
+        return fold;
       }
     });
     new Legend().addTo(this.map);
@@ -518,7 +613,7 @@
     }
     var regionCounts = new Array(data.regions.length).fill(0);
     var typeCounts = new Array(data.types.length).fill(0);
-    var visible = [];
+    var visible = [], pins = [], areaOf = c.area, areaStats = {};
     for (var i = 0; i < this.n; i++) {
       want[i] = 0;
       if (!this._passesBase(i)) { continue; }
@@ -529,16 +624,26 @@
       if (inRegion && !(inRegion[a] || inRegion[b] || inRegion[w])) { continue; }
       typeCounts[c.type[i]]++;
       visible.push(i);
-      want[i] = 1;
+      var area = areaOf ? areaOf[i] : -1;
+      if (area >= 0) {
+        (areaStats[area] = areaStats[area] || []).push(i);
+      } else {
+        pins.push(i);
+        want[i] = 1;
+      }
     }
     this.visible = visible;
+    this.pins = pins;
+    this.areaStats = areaStats;
     if (this.heat._map) { this.heat.redraw(); }
     for (var r = 0; r < regionCounts.length; r++) { this.regionCounts[r].textContent = String(regionCounts[r]); }
     for (var t = 0; t < typeCounts.length; t++) { this.legendCounts[t].textContent = String(typeCounts[t]); }
     this.status.textContent = "Showing " + visible.length + " of " + this.n + " incidents";
     this.status.setAttribute("data-visible", String(visible.length));
     this.root.setAttribute("data-visible", String(visible.length));
+    this.root.setAttribute("data-pins", String(pins.length));
     this._drawSelection(chosen);
+    this._drawAreas();
     if (fit) { this.fitVisible(); }
     this._sync();
   };
@@ -559,7 +664,7 @@
       this._shownCount = 0;
       remove = [];
     }
-    var add = [], visible = this.visible;
+    var add = [], visible = this.pins;
     for (k = 0; k < visible.length; k++) { if (!shown[visible[k]]) { add.push(visible[k]); } }
     var total = remove.length + add.length, offset = 0, perMarker = 0;  // ms per marker so far
 
@@ -642,15 +747,25 @@
     });
   };
 
+  /* the heat map counts pinned incidents only: a country's centre is no hot spot */
   GeoMap.prototype._visibleLatLngs = function () {
     var c = this.cols;
-    return this.visible.map(function (i) { return [c.lat[i], c.lon[i]]; });
+    return this.pins.map(function (i) { return [c.lat[i], c.lon[i]]; });
   };
 
+  /* fit the view on the pinned incidents (areas would stretch it to a continent); on the areas'
+   * outlines when only areas are shown */
   GeoMap.prototype.fitVisible = function () {
-    var c = this.cols, ids = this.visible.length ? this.visible : null;
+    var c = this.cols, ids = this.pins.length ? this.pins : null;
     if (!ids) {
-      if (!this._fitted) { this.map.setView([48, 20], 3); this._fitted = true; }
+      var bounds = null;
+      this.areas.eachLayer(function (layer) {
+        if (layer.getBounds) { bounds = bounds ? bounds.extend(layer.getBounds()) : L.latLngBounds(layer.getBounds()); }
+      });
+      if (bounds && bounds.isValid()) {
+        this.map.fitBounds(bounds, L.extend(this._fitPadding(), { maxZoom: 6 }));
+        this._fitted = true;
+      } else if (!this._fitted) { this.map.setView([48, 20], 3); this._fitted = true; }
       return;
     }
     var south = 90, north = -90, west = 180, east = -180;
@@ -669,15 +784,143 @@
   GeoMap.prototype._fitPadding = function () {
     var size = this.map.getSize(), root = this.root;
     function width(selector) { var node = root.querySelector(selector); return node ? node.offsetWidth : 0; }
+    if (this.compact) {
+      var top = root.querySelector(".geomap-panel");
+      return { paddingTopLeft: [12, Math.min((top ? top.offsetHeight : 0) + 20, size.y * 0.4)],
+               paddingBottomRight: [12, 40], maxZoom: 9, animate: false };
+    }
     var left = Math.min(width(".geomap-panel") + 20, size.x * 0.35);
     var right = Math.min(Math.max(width(".leaflet-control-layers"), width(".geomap-legend")) + 20, size.x * 0.35);
     return { paddingTopLeft: [left, 30], paddingBottomRight: [right, 30], maxZoom: 9, animate: false };
+  };
+
+  /* popups pan clear of the panel (left), the layer control and the legend (right) */
+  GeoMap.prototype._popupOptions = function (options) {
+    var size = this.map.getSize(), root = this.map.getContainer();
+    function box(selector) {
+      var node = root.querySelector(selector);
+      return node ? { w: node.offsetWidth, h: node.offsetHeight } : { w: 0, h: 0 };
+    }
+    var panel = box(".geomap-panel"), layers = box(".leaflet-control-layers"), legend = box(".geomap-legend");
+    var left = Math.min(panel.w + 16, size.x * 0.3), right = Math.min(Math.max(layers.w, legend.w) + 16, size.x * 0.3);
+    if (this.compact) {  // folded controls: keep the sides free, clear the panel above and legend below
+      return L.extend({}, options, {
+        autoPanPaddingTopLeft: [8, Math.min(panel.h + 16, size.y * 0.4)],
+        autoPanPaddingBottomRight: [8, Math.min(legend.h + 30, size.y * 0.3)],
+        maxWidth: Math.min(options.maxWidth || 320, size.x - 56)
+      });
+    }
+    return L.extend({
+      autoPanPaddingTopLeft: [left, Math.min(layers.h + 16, size.y * 0.3)],
+      autoPanPaddingBottomRight: [right, Math.min(legend.h + 16, size.y * 0.3)],
+      maxWidth: Math.min(options.maxWidth || 320, size.x - 40)
+    }, options, { maxWidth: Math.min(options.maxWidth || 320, size.x - 40) });
   };
 
   GeoMap.prototype._changed = function (what) {
     if (this._quiet) { return; }
     this.refresh(what === "regions" || what === "q");
     this._writeFragment();
+  };
+
+  /* ---------------------------------------------------------------- areas and clusters */
+
+  /* "2 Air strike, 1 Shelling": what a set of incidents holds, most frequent type first */
+  GeoMap.prototype._breakdown = function (ids) {
+    var types = this.data.types, counts = new Array(types.length).fill(0), c = this.cols;
+    ids.forEach(function (i) { counts[c.type[i]]++; });
+    var order = counts.map(function (n, t) { return t; }).filter(function (t) { return counts[t]; });
+    order.sort(function (a, b) { return counts[b] - counts[a] || a - b; });
+    return order.map(function (t) { return { type: types[t], count: counts[t] }; });
+  };
+
+  function breakdownText(parts) {
+    return parts.map(function (p) { return p.count + " " + p.type.label; }).join(", ");
+  }
+
+  /* a cluster bubble: the count on a dark disc ringed by its types' shares (conic gradient) */
+  GeoMap.prototype._clusterIcon = function (cluster) {
+    var ids = cluster.getAllChildMarkers().map(function (m) { return m._gi; });
+    var parts = this._breakdown(ids), total = ids.length, at = 0, stops = [];
+    parts.forEach(function (p) {
+      var to = at + 360 * p.count / total;
+      stops.push(p.type.colour + " " + at.toFixed(1) + "deg " + to.toFixed(1) + "deg");
+      at = to;
+    });
+    var size = total < 10 ? 30 : total < 100 ? 36 : total < 1000 ? 42 : 48;
+    var div = el("div", "geomap-cluster");
+    div.style.background = "conic-gradient(" + stops.join(",") + ")";
+    div.style.width = div.style.height = size + "px";
+    div.appendChild(el("span", "geomap-cluster-count", total));
+    var label = total + " incidents: " + breakdownText(parts);
+    div.title = label;
+    div.setAttribute("aria-label", label);
+    return L.divIcon({ html: div, className: "marker-cluster geomap-cluster-icon", iconSize: [size, size] });
+  };
+
+  /* shade each area holding visible coarse incidents, and list them in the legend */
+  GeoMap.prototype._drawAreas = function () {
+    var self = this, data = this.data, stats = this.areaStats;
+    this.areas.clearLayers();
+    var keys = Object.keys(stats).map(Number);
+    keys.sort(function (a, b) { return stats[b].length - stats[a].length || a - b; });
+    keys.forEach(function (k) {
+      var r = data.regions[k];
+      if (!r.outline) { return; }
+      var shape = L.geoJSON(feature(r.outline), {
+        pane: "geomapAreas",
+        style: { color: GROUP_COLOUR, weight: 1.5, dashArray: "5 4", fillColor: GROUP_COLOUR,
+                 fillOpacity: 0.12, className: "geomap-area" }
+      });
+      shape.bindTooltip(self._areaSummary(k), { sticky: true });
+      shape.on("click", function (e) { self.openArea(k, e.latlng); });
+      shape.addTo(self.areas);
+    });
+    if (!this.areaList) { return; }
+    this.areaList.textContent = "";
+    keys.forEach(function (k) {
+      var item = el("li"), button = el("button", "geomap-area-button");
+      button.type = "button";
+      button.setAttribute("data-area", data.regions[k].key);
+      button.appendChild(el("span", "geomap-area-name", data.regions[k].name));
+      button.appendChild(el("span", "geomap-count", stats[k].length));
+      button.setAttribute("aria-label", self._areaSummary(k));
+      button.addEventListener("click", function () { self.openArea(k); });
+      item.appendChild(button);
+      self.areaList.appendChild(item);
+    });
+    this.areaList.parentNode.querySelector(".geomap-legend-note").hidden = !keys.length;
+    this.areaList.hidden = !keys.length;
+  };
+
+  GeoMap.prototype._areaSummary = function (k) {
+    var ids = this.areaStats[k] || [], r = this.data.regions[k];
+    return r.name + ": " + ids.length + (ids.length === 1 ? " incident" : " incidents") +
+      " located only by " + ({ country: "country", admin1: "region", water: "sea" }[r.kind] || "area") +
+      " (" + breakdownText(this._breakdown(ids)) + ")";
+  };
+
+  /* the area's incidents as a list in a popup; each opens its own popup */
+  GeoMap.prototype.openArea = function (k, latlng) {
+    var self = this, ids = this.areaStats[k] || [], c = this.cols, str = this.strings, data = this.data;
+    var box = el("div", "geomap-popup geomap-area-popup");
+    box.appendChild(el("strong", null, this._areaSummary(k)));
+    var list = el("ul", "geomap-area-incidents");
+    ids.slice(0, 100).forEach(function (i) {
+      var t = data.types[c.type[i]], item = el("li"), button = el("button", "geomap-area-incident");
+      button.type = "button";
+      var date = c.date[i] >= 0 ? str[c.date[i]] : "date unknown";
+      button.textContent = t.label + ", " + date;
+      button.addEventListener("click", function () { self.openPopup(i); });
+      item.appendChild(button);
+      var sentence = c.sentence[i] >= 0 ? str[c.sentence[i]] : "";
+      if (sentence) { item.appendChild(el("div", "geomap-area-quote", sentence.length > 160 ? sentence.slice(0, 157) + "\u2026" : sentence)); }
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    if (ids.length > 100) { box.appendChild(el("div", "geomap-popup-reports", "and " + (ids.length - 100) + " more")); }
+    var at = latlng || (ids.length ? L.latLng(c.lat[ids[0]], c.lon[ids[0]]) : this.map.getCenter());
+    L.popup(this._popupOptions({ maxWidth: 340, maxHeight: 320 })).setLatLng(at).setContent(box).openOn(this.map);
   };
 
   /* ---------------------------------------------------------------- URL fragment */
@@ -745,8 +988,9 @@
       s.to = to === null ? range[1] : Math.max(range[0], Math.min(range[1], to));
       if (s.from > s.to) { s.to = s.from; }
       if (this.fromInput) {
-        this.fromInput.value = String(s.from); this.fromInput.nextSibling.textContent = dayToIso(s.from);
-        this.toInput.value = String(s.to); this.toInput.nextSibling.textContent = dayToIso(s.to);
+        this.fromInput.value = String(s.from);
+        this.toInput.value = String(s.to);
+        this._showDates();
       }
     }
     // place search
@@ -781,9 +1025,12 @@
     box.appendChild(head);
 
     var where = [];
-    [c.admin1[i], c.country[i], c.water[i]].forEach(function (k) { if (k >= 0) { where.push(data.regions[k].name); } });
+    var placeName = s(c.place[i]);
+    [c.admin1[i], c.country[i], c.water[i]].forEach(function (k) {
+      if (k >= 0 && data.regions[k].name !== placeName) { where.push(data.regions[k].name); }
+    });
     var place = el("div", "geomap-popup-place");
-    place.appendChild(el("strong", "geomap-popup-placename", s(c.place[i]) || "(unnamed place)"));
+    place.appendChild(el("strong", "geomap-popup-placename", placeName || "(unnamed place)"));
     if (where.length) { place.appendChild(document.createTextNode(", " + where.join(", "))); }
     place.appendChild(el("div", "geomap-popup-precision",
       "Location: " + (data.precision[String(c.gp[i])] || "unknown precision")));
@@ -819,9 +1066,47 @@
     return box;
   };
 
+  /* where incident i's popup opens: its point, or for an incident located only by an area, the
+   * part of that area in view (the area's centre may be far off in Siberia) */
+  GeoMap.prototype._popupLatLng = function (i) {
+    var point = L.latLng(this.cols.lat[i], this.cols.lon[i]), area = this.cols.area ? this.cols.area[i] : -1;
+    var r = area >= 0 ? this.data.regions[area] : null;
+    if (!r || !r.outline) { return point; }
+    var geometry = decodeGeometry(r.outline), view = this.map.getBounds(), centre = view.getCenter();
+    if (view.contains(point) || insideGeometry(geometry, centre.lng, centre.lat)) {
+      return view.contains(point) ? point : centre;
+    }
+    // else the outline's vertex in view nearest the view's centre
+    var best = null, bestDistance = Infinity;
+    geometry.coordinates.forEach(function (rings) {
+      rings.forEach(function (ring) {
+        ring.forEach(function (xy) {
+          if (!view.contains([xy[1], xy[0]])) { return; }
+          var d = (xy[0] - centre.lng) * (xy[0] - centre.lng) + (xy[1] - centre.lat) * (xy[1] - centre.lat);
+          if (d < bestDistance) { bestDistance = d; best = xy; }
+        });
+      });
+    });
+    return best ? L.latLng(best[1], best[0]) : point;
+  };
+
+  /* point in a decoded MultiPolygon (even-odd rule over every ring) */
+  function insideGeometry(geometry, x, y) {
+    var inside = false;
+    geometry.coordinates.forEach(function (rings) {
+      rings.forEach(function (ring) {
+        for (var a = 0, b = ring.length - 1; a < ring.length; b = a++) {
+          var xa = ring[a][0], ya = ring[a][1], xb = ring[b][0], yb = ring[b][1];
+          if ((ya > y) !== (yb > y) && x < (xb - xa) * (y - ya) / (yb - ya) + xa) { inside = !inside; }
+        }
+      });
+    });
+    return inside;
+  }
+
   GeoMap.prototype.openPopup = function (i) {
-    var latlng = L.latLng(this.cols.lat[i], this.cols.lon[i]);
-    L.popup({ maxWidth: 320, autoPanPadding: [20, 20] })
+    var latlng = this._popupLatLng(i);
+    L.popup(this._popupOptions({ maxWidth: 320 }))
       .setLatLng(latlng).setContent(this.popupContent(i)).openOn(this.map);
   };
 
