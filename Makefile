@@ -30,7 +30,7 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 data: $(STAMP)
-	$(PY) -m geomap.gazetteer.build
+	$(PY) -m tools.build_data
 
 clean:
 	rm -rf $(VENV) .pytest_cache maps/*.html

@@ -1,7 +1,7 @@
 """Region polygons (countries, admin-1 units, seas and curated areas): assignment and filtering.
 
-The polygons come from ``data/regions/*.parquet`` (built by ``python -m geomap.gazetteer.build``,
-see :mod:`geomap.gazetteer.build_regions` for sources and the border policy: ISO 3166 / UN view,
+The polygons come from ``geomap/data/regions/*.parquet`` (built by ``make data``, see
+``tools/build_regions.py`` for sources and the border policy: ISO 3166 / UN view,
 Crimea and Sevastopol are Ukraine's, marked occupied). Three layers:
 
 * ``countries`` (ids ``cc:XX``), ``admin1`` (ids ``ne1:<ISO 3166-2>``),
@@ -74,13 +74,13 @@ def _load(layer: str) -> "geopandas.GeoDataFrame":
 
     path = data_path("regions", f"{layer}.parquet")
     if not path.exists():
-        raise DataError(f"region data {path} is missing: run `python -m geomap.gazetteer.build` "
-                        "to build it")
+        raise DataError(f"region data {path} is missing: reinstall geomap, or run `make data` "
+                        "in a checkout to build it")
     try:
         gdf = gpd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise DataError(f"cannot read {path} ({exc}): rebuild it with "
-                        "`python -m geomap.gazetteer.build`") from exc
+        raise DataError(f"cannot read {path} ({exc}): reinstall geomap, or "
+                        "rebuild it with `make data` in a checkout") from exc
     shapely.prepare(gdf.geometry.values)
     return gdf
 

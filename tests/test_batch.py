@@ -70,7 +70,7 @@ def test_strict_stops_at_the_first_failure():
 
 def test_errors_about_the_whole_run_are_raised():
     def process(a: Article) -> None:
-        raise DataError("gazetteer missing; run python -m geomap.gazetteer.build")
+        raise DataError("gazetteer missing; run make data")
 
     with pytest.raises(DataError):
         run_batch([article("a"), article("b")], process, progress=False)

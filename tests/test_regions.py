@@ -234,7 +234,7 @@ def test_missing_data_raises_data_error(tmp_path, monkeypatch):
     monkeypatch.setenv("GEOMAP_DATA_DIR", str(tmp_path))
     R._load.cache_clear()
     try:
-        with pytest.raises(DataError, match="geomap.gazetteer.build"):
+        with pytest.raises(DataError, match="make data"):
             R.load_regions("admin1")
     finally:
         monkeypatch.delenv("GEOMAP_DATA_DIR")

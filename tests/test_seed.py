@@ -6,13 +6,10 @@ repository). A missing seed is a failure, never a skip: CI must run this check.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
+from support.paths import SEED
 
-SHARED = Path(os.environ.get("GEOMAP_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
-SEED = SHARED / "seed" / "000_6b34b3c9854d6455.txt"
 
 
 @pytest.fixture(scope="module")

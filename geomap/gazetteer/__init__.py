@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import Place
-from .index import ABBREVIATION, AFTER_COMMA, ALTERNATE, DEMONYM, PRIMARY, ensure_index
+from .index import ABBREVIATION, AFTER_COMMA, ALTERNATE, DEMONYM, PRIMARY, KeyFilters, ensure_index
 from .names import loose_key, name_key, split_kind_hint
 
 __all__ = ["Candidate", "Gazetteer", "load_gazetteer", "name_key", "prominence"]
@@ -68,34 +68,32 @@ class Gazetteer:
         self._local = threading.local()
         self._places: dict[int, Place] = {}
         self._lookups: dict[tuple[str, bool], tuple[Candidate, ...]] = {}
-        self._key_sets: tuple[frozenset[str], frozenset[str]] | None = None
+        self._filters: KeyFilters | None = None
+        self._longest: dict[str, int] = {}
         self._ids: dict[str, int | None] = {}
 
     def preload_keys(self) -> None:
-        """Hold every name key (exact and loose) in memory, so misses never touch SQLite.
+        """Load the index's key filters, so most misses never touch SQLite.
 
-        Costs about 0.5 s and 100 MB once; worth it for geoparsing many texts, where most
+        One read of about 8 MB (a few ms); worth it for geoparsing many texts, where most
         looked-up word sequences are not names. Single geocoder queries do not need it.
         """
-        if self._key_sets is None:
-            exact = frozenset(r[0] for r in self._db.execute("SELECT DISTINCT key FROM names"))
-            loose = frozenset(r[0] for r in self._db.execute("SELECT DISTINCT loose FROM names"))
-            longest: dict[str, int] = {}
-            for key in exact:
-                words = key.split(" ")
-                if longest.get(words[0], 0) < len(words):
-                    longest[words[0]] = len(words)
-            self._key_sets = (exact, loose)
-            self._longest = longest
+        if self._filters is None:
+            self._filters = KeyFilters.load(self._db)
 
     def longest_name_from(self, first_word: str) -> int:
-        """How many words the longest name starting with this key word has (0: none does).
+        """At least as many words as the longest name starting with this key word has (0: none).
 
         Needs :meth:`preload_keys`; without it, answers a safe upper bound.
         """
-        if self._key_sets is None:
+        if self._filters is None:
             return 99
-        return self._longest.get(first_word, 0)
+        hit = self._longest.get(first_word)
+        if hit is None:
+            if len(self._longest) > 200_000:
+                self._longest.clear()
+            hit = self._longest[first_word] = self._filters.longest_from(first_word)
+        return hit
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -137,7 +135,7 @@ class Gazetteer:
         hit = self._lookups.get(cache_key)
         if hit is not None:
             return hit
-        if self._key_sets is not None and (loose_key(key) if loose else key) not in self._key_sets[loose]:
+        if self._filters is not None and not self._filters.has(loose_key(key) if loose else key, loose=loose):
             return ()
         column, value = ("loose", loose_key(key)) if loose else ("key", key)
         rows = self._db.execute(f"SELECT n.flags, n.surface, {self._PLACE_COLUMNS} FROM names n "

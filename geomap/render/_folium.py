@@ -8,6 +8,12 @@ type, the legend, the region, date and place filters and the URL-fragment state,
 >>> m = to_folium(incidents, types=["air_strike"])          # doctest: +SKIP
 >>> folium.CircleMarker([50.45, 30.52], radius=8).add_to(m)  # doctest: +SKIP
 >>> m.save("maps/strikes.html")                             # doctest: +SKIP
+
+No text from input is ever template source: the payload and the script are rendered by this
+module's own template (where data are values, never source) and added to the page as
+:class:`RawHTML`, which branca inserts as it is. branca's ``MacroElement.render`` instead wraps
+each macro's output in ``Element(...)``, a new Jinja template, and would run ``{{ ... }}`` found
+in an article.
 """
 
 from __future__ import annotations
@@ -32,6 +38,18 @@ OWN_ASSETS = "geomap_assets"
 
 # On a folium map the Leaflet container itself is the geomap root (geomap.css expects it inside).
 _FOLIUM_CSS = ".geomap.geomap-offline.leaflet-container { background: #dce9f2; }"
+
+
+class RawHTML(Element):
+    """Markup that branca adds to the page as it is (``Element(text)`` would compile it as Jinja)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawHTML"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
 
 
 class IncidentLayer(MacroElement):
@@ -130,7 +148,7 @@ class IncidentLayer(MacroElement):
         if not isinstance(figure, Figure):
             raise UsageError("the folium.Map of the IncidentLayer is not in a Figure; "
                              "render it with m.get_root().render() or m.save()")
-        vendor = Element(vendor_html(self.inline))
+        vendor = RawHTML(vendor_html(self.inline))
         figure.header.add_child(vendor, name=VENDOR_ASSETS)
         if self.inline:
             # Leaflet first: plugins linked by elements added before this one need L on load
@@ -138,8 +156,13 @@ class IncidentLayer(MacroElement):
             children.move_to_end(VENDOR_ASSETS, last=False)
             if "meta_http" in children:
                 children.move_to_end("meta_http", last=False)
-        figure.header.add_child(Element(own_html()), name=OWN_ASSETS)
-        super().render(**kwargs)
+        figure.header.add_child(RawHTML(own_html()), name=OWN_ASSETS)
+        # not MacroElement.render: it re-compiles each macro's output (the payload) as a template
+        macros = self._template.module
+        figure.html.add_child(RawHTML(macros.html(self, kwargs)), name=self.get_name())
+        figure.script.add_child(RawHTML(macros.script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
 
 
 def vendor_html(inline: bool) -> str:

@@ -60,8 +60,8 @@ def _read_words(name: str, transform=str) -> frozenset[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError as exc:
-        raise DataError(f"word list {path} is missing: restore data/lexicon/ from git or run "
-                        "`python -m geomap.gazetteer.build --only lexicon`") from exc
+        raise DataError(f"word list {path} is missing: reinstall geomap, restore "
+                        "geomap/data/lexicon/ from git, or run `python -m tools.build_data --only lexicon`") from exc
     return frozenset(transform(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
 
 

@@ -135,3 +135,15 @@ def test_compressed_payload_renders(page, pages, incidents):
     open_map(page, pages / "packed.html")
     assert page.get_attribute("script[id$='-data']", "data-encoding") == "gzip+base64"
     assert pin_count(page) == len(pinned(incidents))
+
+
+def test_template_syntax_in_text_shows_literally(page, incidents, tmp_path):
+    """{{ }}, {% %} and {# #} in an article reach the popup as text (never as Jinja source)."""
+    jinja = "Struck {{ 7*7 }} {{cite}} {% raw %} {# note {%- endfor %}"
+    gdf = incidents.copy()
+    gdf.loc[gdf.index[6], "sentence"] = jinja
+    to_folium(gdf).save(str(tmp_path / "jinja.html"))
+    open_map(page, tmp_path / "jinja.html")
+    index = int(gdf.index.get_loc(gdf.index[6]))
+    page.evaluate(f"document.querySelector('.geomap').geomap.openPopup({index})")
+    assert page.locator(".leaflet-popup .geomap-popup-quote").text_content() == jinja

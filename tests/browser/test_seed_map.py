@@ -7,18 +7,14 @@ attack's popup, and leaves screenshots in test-artifacts/ (never in git).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from geomap.export import read_incidents
 from pagekit import pin_count, pinned
-
-SHARED = Path(os.environ.get("GEOMAP_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
-SEED = SHARED / "seed" / "000_6b34b3c9854d6455.txt"
+from support.paths import SEED
 
 pytestmark = pytest.mark.browser
 

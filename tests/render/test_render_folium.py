@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
-import json
 import re
 
 import folium
@@ -16,6 +13,7 @@ from geomap.render import make_map
 from geomap.render._assets import ASSETS, sri
 from geomap.render._folium import IncidentLayer, to_folium
 from geomap.render._synthetic import synthetic_incidents
+from support.pagedata import data_script, payload_of
 
 NASTY = "Boom <script>window.__pwned=1</script> \"quotes\" 'single' & </script><!-- \u2028x\u2029"
 FOLIUM_LINKS = [url for _, url in folium.Map.default_js + folium.Map.default_css]
@@ -28,19 +26,6 @@ def incidents():
     return gdf
 
 
-def data_script(page: str) -> re.Match[str]:
-    match = re.search(r'<script type="application/(json|octet-stream)" id="(geomap-[0-9a-f]+)-data"'
-                      r'( data-encoding="gzip\+base64")?>(.*?)</script>', page, re.S)
-    assert match, "no payload in the page"
-    return match
-
-
-def payload_of(page: str) -> dict:
-    match = data_script(page)
-    text = match.group(4)
-    if match.group(3):
-        text = gzip.decompress(base64.b64decode(text)).decode("utf-8")
-    return json.loads(text)
 
 
 def test_inline_page_loads_nothing_from_elsewhere(incidents):

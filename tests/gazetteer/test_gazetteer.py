@@ -16,8 +16,9 @@ from geomap.errors import DataError, UsageError
 from geomap.gazetteer import load_gazetteer
 from geomap.gazetteer.names import fold, loose_key, name_key, split_kind_hint
 from geomap.geocoders.offline import OfflineGeocoder
+from geomap._paths import data_dir
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = data_dir()
 
 
 @pytest.fixture(scope="module")
@@ -375,3 +376,45 @@ def test_us_county_points_lie_in_their_state(geocoder):
 
     codes = {r.code for r in regions_containing(raw["lat"], raw["lon"])}
     assert "US-KY" in codes
+
+
+# --------------------------------------------------------------------------- key filters
+
+
+def test_key_filters_never_refuse_a_stored_key(gaz):
+    """The precomputed filters pass every key the names table holds, with a longest-name bound
+    at least the key's word count; most keys that are not names are refused."""
+    import random
+
+    from geomap.gazetteer.index import KeyFilters
+
+    filters = KeyFilters.load(gaz._db)
+    rows = gaz._db.execute("SELECT key, loose FROM names WHERE rowid % 97 = 0").fetchall()
+    assert len(rows) > 3000
+    for key, loose in rows:
+        assert filters.has(key) and filters.has(loose, loose=True), key
+        words = key.split(" ")
+        assert filters.longest_from(words[0]) >= len(words), key
+    stored = {key for key, _ in gaz._db.execute("SELECT key, loose FROM names WHERE key LIKE 'zq%'")}
+    rng = random.Random(7)
+    made_up = {"zq" + "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)) for _ in range(2000)} - stored
+    assert sum(filters.has(word) for word in made_up) <= 5
+    assert sum(filters.longest_from(word) > 0 for word in made_up) <= 5
+
+
+def test_preloaded_filters_change_no_answer():
+    """A geoparser with the key filters finds exactly what one that asks SQLite for every
+    word sequence finds."""
+    from geomap.gazetteer import Gazetteer
+    from geomap.toponyms import Geoparser
+
+    text = ("Drones struck an oil depot near Tuapse in Krasnodar Krai overnight, and Ukrainian forces "
+            "shelled the Belgorod region. In Odesa, SBU officers detained two men; the Black Sea Fleet "
+            "left Sevastopol. Officials in Chisinau and Tbilisi met in Geneva with Rostov-on-Don's mayor.")
+    fast = Geoparser()
+    slow_gaz = Gazetteer(fast.gazetteer.path)
+    slow = Geoparser(slow_gaz)
+    slow_gaz._filters = None  # as if never preloaded: every lookup goes to SQLite
+    assert [(m.start, m.end, m.kind, m.place and m.place.id) for m in fast(text)] == \
+           [(m.start, m.end, m.kind, m.place and m.place.id) for m in slow(text)]
+    assert len(fast(text)) >= 8

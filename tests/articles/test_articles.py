@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import json
 import logging
-import os
 import sys
 import tomllib
 from pathlib import Path
@@ -25,11 +24,9 @@ from geomap.articles import (
 )
 from geomap.errors import InputError, UsageError
 from geomap.models import Article
+from support.paths import BAD_INPUTS as BAD, SEED, SHARED
 
-BAD = Path(__file__).parent / "bad_inputs"
 EXPECTATIONS = tomllib.loads((BAD / "expectations.toml").read_text(encoding="utf-8"))["files"]
-SHARED = Path(os.environ.get("GEOMAP_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
-SEED = SHARED / "seed" / "000_6b34b3c9854d6455.txt"
 BENCHMARKS = SHARED / "benchmarks" / "geoparsing"
 
 

@@ -12,7 +12,8 @@ from geomap.incidents.lexicon import load_lexicon
 from geomap.incidents.merge import incident_id
 from geomap.incidents.pairing import geo_precision, items_from_mentions, pair_sentence
 from geomap.models import Article
-from test_incidents_helpers import P, hand_geoparse
+from support.incidents_helpers import P, hand_geoparse
+from geomap._paths import data_path
 
 LX = load_lexicon()
 
@@ -208,7 +209,7 @@ def test_bundled_examples_cover_every_type():
     from pathlib import Path
 
     from geomap.incidents.taxonomy import INCIDENT_TYPES
-    folder = Path(__file__).resolve().parents[1] / "data" / "examples"
+    folder = data_path("examples")
     texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
     assert 6 <= len(texts) <= 8 and all(t.startswith("date 20") for t in texts)
     assert {r["incident_type"] for r in incidents_records(texts, geoparser=hand_geoparse)} == set(INCIDENT_TYPES)

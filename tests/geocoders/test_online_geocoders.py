@@ -24,7 +24,7 @@ from geomap.geocoders.online import (
     online_geocoder,
 )
 
-from fake_nominatim import FakeNominatim
+from support.fake_nominatim import FakeNominatim
 
 USER_AGENT = "geomap-tests/1.0 (tests@example.org)"
 

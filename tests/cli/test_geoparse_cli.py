@@ -19,8 +19,8 @@ from geomap.articles import read_articles
 from geomap.cli import cli
 from geomap.cli.geoparse import toponym_record
 from geomap.models import Mention, Place
+from support.paths import REPO as ROOT, SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
 FIELDS = {"start", "end", "name", "lat", "lon", "geonameid", "kind", "country", "admin1", "confidence"}
 
 DOCS = [
@@ -32,7 +32,7 @@ DOCS = [
 
 
 def shared_dir() -> Path:
-    return Path(os.environ.get("GEOMAP_SHARED_DIR") or ROOT.parent / "shared")
+    return Path(os.environ.get("GEOMAP_SHARED_DIR") or SHARED)
 
 
 def write_jsonl(path: Path, records) -> Path:

@@ -1,0 +1,1 @@
+"""Fakes, fixtures and shared paths for the tests (importable as ``support`` from any test)."""
