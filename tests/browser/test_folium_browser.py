@@ -9,7 +9,8 @@ import zlib
 import folium
 import pytest
 
-from geomap.render._folium import to_folium
+from geomap.render._assets import FOLIUM_LOCAL
+from geomap.render._folium import _ICON_ASSETS, to_folium
 from geomap.render._synthetic import synthetic_incidents
 from pagekit import MARKERS, open_map, pin_count, pinned, type_checkbox, visible_count
 
@@ -123,12 +124,55 @@ def test_user_tiles_join_the_layer_control(page, pages, incidents, artifacts):
     checked = page.locator(".leaflet-control-layers-base label:has(input:checked)").all_text_contents()
     assert [text.strip() for text in checked] == ["Grey tiles"]
     assert page.locator("img.leaflet-tile").count() > 0  # the data: tiles drawn
-    assert page.locator(".geomap.geomap-offline").count() == 0  # land not filled over the tiles
+    # the offline outlines lie beneath the tiles (which cover them where they load)
+    assert page.evaluate(UNDER_TILES) is True
     page.screenshot(path=str(artifacts / "folium-tiled.png"))
-    # back to the offline outlines: the user's tiles go, the land is filled again
+    # back to the offline outlines: the user's tiles go, the outlines stay
     page.locator(".leaflet-control-layers-base label:has-text('Offline outlines') input").check()
-    assert page.locator(".geomap.geomap-offline").count() == 1
     assert page.locator("img.leaflet-tile").count() == 0
+    assert page.evaluate(UNDER_TILES) is True
+
+
+# geomap's outline canvas is drawn (land pixels painted) in a pane below folium's tile pane
+UNDER_TILES = """(() => { const m = document.querySelector('.geomap').geomap.map;
+    const base = m.getPane('geomapBase'), tiles = m.getPane('tilePane');
+    const canvas = base.querySelector('canvas');
+    if (!canvas || +getComputedStyle(base).zIndex >= +getComputedStyle(tiles).zIndex) return false;
+    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) painted++; }
+    return painted > d.length / 40; })()"""
+
+
+def test_folium_markers_icons_and_popups_beside_the_incident_layers(page, incidents, tmp_path, artifacts):
+    """A default folium.Map (OpenStreetMap tiles) with folium's own Marker, Icon and popup, and
+    geomap's layers: all work offline; only the tiles and folium's style links stay unloaded."""
+    m = folium.Map(location=[48, 30], zoom_start=5)
+    folium.Marker([50.45, 30.52], popup=folium.Popup("<b>Field office</b>"), tooltip="office",
+                  icon=folium.Icon(color="red", icon="info-sign")).add_to(m)
+    folium.Marker([46.48, 30.73], popup="plain popup").add_to(m)
+    to_folium(incidents, m)
+    folium.CircleMarker([45.04, 38.98], radius=7, popup="after").add_to(m)
+    m.save(str(tmp_path / "default.html"))
+    open_map(page, tmp_path / "default.html")
+    assert visible_count(page) == len(incidents) and pin_count(page) == len(pinned(incidents))
+    icon = page.locator(".leaflet-marker-pane .awesome-marker-icon-red")
+    assert icon.count() == 1  # folium.Icon drawn by awesome-markers
+    icon.click()
+    assert page.locator(".leaflet-popup-content b").text_content() == "Field office"
+    page.locator(".leaflet-popup-close-button").click()
+    plain = page.locator(".leaflet-marker-pane img.leaflet-marker-icon")  # Leaflet's default icon
+    assert plain.count() == 1 and plain.evaluate("e => e.complete && e.naturalWidth") == 25
+    assert page.evaluate("typeof window.jQuery") == "function"
+    assert page.evaluate(UNDER_TILES) is True  # offline: the land is drawn under the blank tiles
+    page.screenshot(path=str(artifacts / "folium-default-map.png"))
+    # what the page could not load offline: OpenStreetMap tiles and folium's icon-font links
+    fonts = {url for name, url in folium.Map.default_js + folium.Map.default_css
+             if name in _ICON_ASSETS and name not in FOLIUM_LOCAL}
+    assert page.blocked and all(url in fonts or "tile.openstreetmap.org" in url for url in page.blocked)
+    assert all(e.startswith("Failed to load resource") for e in page.errors)
+    page.blocked.clear()
+    page.errors.clear()
+
 
 
 def test_compressed_payload_renders(page, pages, incidents):

@@ -176,10 +176,13 @@ def test_embed_fragment_inside_a_host_page(page, pages, incidents, artifacts):
     frame = page.frame_locator("iframe.geomap-embed")
     frame.locator(".geomap[data-ready]").wait_for(state="attached", timeout=60_000)
     expected = int((pinned(incidents)["incident_type"] == "air_strike").sum())
-    on_screen = frame.locator(".geomap").evaluate("""root => { let n = 0;
-        root.geomap.container._featureGroup.eachLayer(l => { n += l.getChildCount ? l.getChildCount() : 1; });
-        return n; }""")
-    assert on_screen == expected  # the view given to to_embed()
+    inner = next(f for f in page.frames if f != page.main_frame)
+    inner.wait_for_selector(".geomap[data-loaded]", state="attached")
+    on_screen = """() => { let n = 0;
+        document.querySelector('.geomap').geomap.container._featureGroup.eachLayer(
+            l => { n += l.getChildCount ? l.getChildCount() : 1; });
+        return n; }"""
+    inner.wait_for_function(f"({on_screen})() === {expected}")  # the view given to to_embed()
     assert page.evaluate("window.hostScript") == "ran"
     assert page.evaluate("typeof window.L") == "undefined"  # Leaflet stays inside the frame
     assert page.text_content("#heading") == "Quarterly report"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -202,6 +203,10 @@ def test_cli_embed_cdn_and_no_cluster(incidents_file, tmp_path):
     (["--types", "bombing"], "unknown incident type"),
     (["--region", "Atlantis Krai"], "unknown region"),
     (["--since", "last week"], "not a date"),
+    (["--embed", "--height", "tall"], "is not a height"),
+    (["--embed", "--aspect", "16:0"], "is not a ratio"),
+    (["--embed", "--link", "javascript:alert(1)"], "full map's web address"),
+    (["--aspect", "16:9"], "add --embed"),
 ])
 def test_cli_usage_errors_exit_2(incidents_file, tmp_path, args, message):
     result = run(incidents_file, "-o", tmp_path / "x.html", *args)
@@ -225,3 +230,35 @@ def test_no_local_path_reaches_the_page(incidents):
     assert "/home/ana" not in page and "Users" not in page and "Desktop" not in page
     strings = payload_of(page)["strings"]
     assert {"a.txt:3", "c.jsonl:12", "<stdin>", "https://news.example.org/x"} <= set(strings)
+
+
+def test_embed_sizes_and_link(incidents):
+    the_map = make_map(incidents)
+    assert 'style="width:100%;height:520px;border:0"' in the_map.to_embed()
+    assert 'style="width:100%;height:60vh;border:0"' in the_map.to_embed(height="60vh")
+    assert 'style="width:100%;height:400px;border:0"' in the_map.to_embed(height=400)
+    framed = the_map.to_embed(aspect="16:9", link="maps/full.html")
+    assert 'style="width:100%;aspect-ratio:16 / 9;height:auto;border:0"' in framed
+    assert payload_of(html.unescape(framed))["link"] == "maps/full.html"
+    assert "link" not in payload_of(the_map.to_html())
+    for bad in ("data:text/html,x", "file:///etc/passwd", "javascript:x"):
+        with pytest.raises(UsageError):
+            the_map.to_embed(link=bad)
+
+
+def test_cli_embed_aspect_link_and_pdf(incidents_file, tmp_path):
+    out = tmp_path / "frame.html"
+    result = run(incidents_file, "-o", out, "--embed", "--aspect", "4:3", "--link",
+                 "https://example.org/map.html", "--pdf", tmp_path / "m.pdf")
+    assert result.exit_code == 0, result.output
+    frame = out.read_text(encoding="utf-8")
+    assert "aspect-ratio:4 / 3" in frame
+    assert payload_of(html.unescape(frame))["link"] == "https://example.org/map.html"
+    assert (tmp_path / "m.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_cli_static_maps_get_a_title_by_default(incidents_file, tmp_path):
+    # only a static map asked for: it is titled from the filters all the same
+    result = run(incidents_file, "--since", "2024-03-03", "--svg", tmp_path / "m.svg")
+    assert result.exit_code == 0, result.output
+    assert "Incidents since 2024-03-03" in (tmp_path / "m.svg").read_text(encoding="utf-8")

@@ -74,6 +74,12 @@
 
   function safeUrl(text) { return /^https?:\/\//i.test(text || "") ? text : null; }
 
+  /* the full map's address for an embed's link: a web address or a relative path, no other scheme */
+  function fullMapLink(text) {
+    if (!text) { return null; }
+    return safeUrl(text) || (/^[a-z][a-z0-9+.-]*:/i.test(text) ? null : text);
+  }
+
   /* A canvas heat layer: each visible incident adds a soft spot; density is coloured blue->red. */
   var HeatLayer = L.Layer.extend({
     initialize: function (source, options) {
@@ -175,8 +181,10 @@
       "Outlines: Natural Earth &middot; incidents: geomap from news reports");
     L.control.scale({ imperial: false }).addTo(map);
 
-    // base layers: offline outlines (default) and tile layers that stay blank offline
-    map.createPane("geomapBase").style.zIndex = 250;
+    // base layers: offline outlines (default) and tile layers that stay blank offline. The
+    // outlines lie beneath the tile pane (200): tiles cover them where they load, and where they
+    // cannot (offline) the land is still drawn
+    map.createPane("geomapBase").style.zIndex = 150;
     map.createPane("geomapRegions").style.zIndex = 380;
     map.createPane("geomapAreas").style.zIndex = 390;
     var heatPane = map.createPane("geomapHeat");  // above the pins: the heat map reads over them
@@ -191,15 +199,10 @@
     var base = { type: "FeatureCollection", features: data.base.map(function (f) { return feature(f.g, { k: f.k }); }) };
     this.borders = L.geoJSON(base, {
       renderer: baseRenderer, interactive: false, pane: "geomapBase",
-      style: function (f) { return self._borderStyle(f, true); }
+      style: function (f) { return self._borderStyle(f); }
     });
     offline.addTo(map);
     this.borders.addTo(map);
-    map.on("baselayerchange", function (e) {
-      var filled = e.layer === offline;
-      self.root.classList.toggle("geomap-offline", filled);
-      self.borders.setStyle(function (f) { return self._borderStyle(f, filled); });
-    });
     this.root.classList.add("geomap-offline");
 
     // outlines of the regions that hold incidents (optional overlay, decoded when first shown)
@@ -378,9 +381,9 @@
     return m;
   };
 
-  GeoMap.prototype._borderStyle = function (feature, filled) {
+  GeoMap.prototype._borderStyle = function (feature) {
     if (feature.properties.k === "c") {
-      return { color: "#8a8a8a", weight: 0.8, fill: filled, fillColor: "#f3f0e8", fillOpacity: 1 };
+      return { color: "#8a8a8a", weight: 0.8, fill: true, fillColor: "#f3f0e8", fillOpacity: 1 };
     }
     return { color: "#b5b0a5", weight: 0.5, fill: false };
   };
@@ -481,6 +484,14 @@
     this.status = el("div", "geomap-status");
     this.status.setAttribute("aria-live", "polite");
     box.appendChild(this.status);  // outside the fold: the count shows with the panel folded
+    var link = fullMapLink(data.link);
+    if (link && window.self !== window.top) {  // in an embed: a way out to the full map
+      var out = el("a", "geomap-full-map", "Open the full map \u2197");
+      out.href = link;
+      out.target = "_blank";
+      out.rel = "noopener";
+      box.appendChild(out);
+    }
     this.progress = el("div", "geomap-progress");
     details.appendChild(this.progress);
     return box;
@@ -786,8 +797,8 @@
     function width(selector) { var node = root.querySelector(selector); return node ? node.offsetWidth : 0; }
     if (this.compact) {
       var top = root.querySelector(".geomap-panel");
-      return { paddingTopLeft: [12, Math.min((top ? top.offsetHeight : 0) + 20, size.y * 0.4)],
-               paddingBottomRight: [12, 40], maxZoom: 9, animate: false };
+      return { paddingTopLeft: [24, Math.min((top ? top.offsetHeight : 0) + 24, size.y * 0.4)],
+               paddingBottomRight: [24, 48], maxZoom: 9, animate: false };
     }
     var left = Math.min(width(".geomap-panel") + 20, size.x * 0.35);
     var right = Math.min(Math.max(width(".leaflet-control-layers"), width(".geomap-legend")) + 20, size.x * 0.35);
