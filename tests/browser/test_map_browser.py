@@ -305,3 +305,21 @@ def test_coarse_locations_are_areas_not_pins(page, pages, incidents, artifacts):
     type_checkbox(page, "naval_attack").uncheck()
     left = int((sea["incident_type"] != "naval_attack").sum())
     assert int(page.locator(".geomap-area-button:has-text('Black Sea') .geomap-count").text_content()) == left
+
+
+@pytest.mark.parametrize("fragment", [
+    "region=__proto__", "region=constructor", "region=toString,RU-KDA", "regions=hasOwnProperty",
+    "__proto__=x&region=__proto__", "types=__proto__,constructor", "constructor=1&q=__proto__"])
+def test_fragment_keys_named_like_object_properties(page, pages, incidents, fragment):
+    """A shared link with region=__proto__ (or constructor, toString) is an unknown key, not a crash."""
+    open_map(page, pages / "small.html", fragment)
+    expected = incidents
+    if "RU-KDA" in fragment:
+        expected = incidents[incidents["region_code"] == "RU-KDA"]
+    elif fragment.startswith("types="):
+        expected = incidents.iloc[:0]
+    elif "q=__proto__" in fragment:
+        expected = incidents.iloc[:0]
+    assert visible_count(page) == len(expected)
+    assert pin_count(page) == len(pinned(expected))
+    assert page.locator(".geomap-panel input[data-region]:checked").count() == ("RU-KDA" in fragment)
