@@ -324,6 +324,21 @@ def area_kinds(gdf: Any) -> list[str | None]:
     return result
 
 
+#: The columns whose names the page's search box matches (the place, the article's own spelling,
+#: the region, country and sea that hold it).
+SEARCH_COLUMNS = ("place", "mention", "region", "country_name", "water")
+
+
+def search_names(gdf: Any, strings: _Strings) -> list[int]:
+    """For each incident, the string-table index of every name it can be found by, one a line."""
+    columns = [_column(gdf, name) for name in SEARCH_COLUMNS]
+    result: list[int] = []
+    for values in zip(*columns):
+        names = dict.fromkeys(t for t in map(_text, values) if t is not None)
+        result.append(strings.add("\n".join(names)) if names else -1)
+    return result
+
+
 def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict[str, Any]) -> dict[str, Any]:
     """The JSON the page's script reads: incidents as columns, regions, outlines, types."""
     taxonomy = load_taxonomy()
@@ -403,6 +418,7 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
             "date": [strings.add(v) for v in _column(gdf, "date")],
             "dp": [_int(v, 1) for v in _column(gdf, "date_precision")],
             "place": [strings.add(v) for v in _column(gdf, "place")],
+            "names": search_names(gdf, strings),
             "gp": [_int(v, 1) for v in _column(gdf, "geo_precision")],
             "area": area,
             "country": region_columns["country"],

@@ -47,7 +47,7 @@ def test_seed_map_in_chromium(page, seed_map, artifacts):
 
     naval = incidents.index[incidents["incident_type"] == "naval_attack"][0]
     position = int(incidents.index.get_loc(naval))
-    page.evaluate(f"document.querySelector('.geomap').geomap.markers[{position}].fire('click', {{}}, true) && null")
+    page.evaluate(f"document.querySelector('.geomap').geomap.openPopup({position})")
     quote = page.locator(".leaflet-popup .geomap-popup-quote").text_content()
     assert quote == incidents.loc[naval, "sentence"]
     popup = page.locator(".leaflet-popup-content").text_content()

@@ -288,7 +288,7 @@
     this.container.addTo(map);
 
     // lower-cased place names for the search box
-    this._placeLower = this.strings.map(function (s) { return s.toLowerCase(); });
+    this._namesLower = dict();  // string index -> lower-cased, filled as searches need them
 
     // type layers: each is a (empty) proxy layer whose presence on the map switches its type on
     var overlays = {};
@@ -440,14 +440,7 @@
     });
     details.appendChild(search);
 
-    if (data.dayRange && data.dayRange[1] > data.dayRange[0]) {
-      var dates = el("div", "geomap-dates");
-      this.fromInput = this._range(dates, "From", data.dayRange);
-      this.toInput = this._range(dates, "To", data.dayRange);
-      this.toInput.value = String(data.dayRange[1]);
-      this._showDates();
-      details.appendChild(dates);
-    }
+    if (data.dayRange && data.dayRange[1] > data.dayRange[0]) { this._timeline(details, data.dayRange); }
 
     var list = el("div", "geomap-regions");
     list.setAttribute("role", "group");
@@ -516,19 +509,56 @@
     return order;
   };
 
-  /* the date inputs' values as dates: beside them and for screen readers */
-  GeoMap.prototype._showDates = function () {
-    [this.fromInput, this.toInput].forEach(function (input) {
-      var text = dayToIso(+input.value);
-      input.nextSibling.textContent = text;
-      input.setAttribute("aria-valuetext", text);
+  /* ---------------------------------------------------------------- timeline */
+
+  /* preset windows ending on the last day: [label, days] (0: every day) */
+  var PRESETS = [["24 h", 1], ["7 days", 7], ["30 days", 30], ["All", 0]];
+  /* play: the window moves one day on every PLAY_MS */
+  var PLAY_MS = 800;
+  /* at most this many histogram bars: longer ranges bin several days into one bar */
+  var MAX_BARS = 120;
+
+  /* one range control over a daily histogram by type, presets and play/pause */
+  GeoMap.prototype._timeline = function (parent, range) {
+    var self = this, box = el("div", "geomap-timeline");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Dates");
+    var track = el("div", "geomap-range");
+    var chart = this._chart = el("canvas", "geomap-histogram");
+    chart.width = 480; chart.height = 72;
+    chart.setAttribute("aria-hidden", "true");
+    track.appendChild(chart);
+    this.fromInput = this._range(track, "From", range);
+    this.toInput = this._range(track, "To", range);
+    this.toInput.value = String(range[1]);
+    box.appendChild(track);
+    this._dateText = el("div", "geomap-date-text");
+    this._dateText.setAttribute("aria-hidden", "true");  // the sliders say their dates themselves
+    box.appendChild(this._dateText);
+    var row = el("div", "geomap-presets");
+    PRESETS.forEach(function (preset) {
+      var button = el("button", "geomap-preset", preset[0]);
+      button.type = "button";
+      button.setAttribute("data-preset", String(preset[1]));
+      button.setAttribute("aria-label", preset[1] ? "Last " + preset[0] : "All dates");
+      button.addEventListener("click", function () {
+        self.pause();
+        self.setDates(preset[1] ? range[1] - preset[1] + 1 : range[0], range[1]);
+      });
+      row.appendChild(button);
     });
+    var play = this.playButton = el("button", "geomap-play", "\u25b6 Play");
+    play.type = "button";
+    play.setAttribute("aria-pressed", "false");
+    play.addEventListener("click", function () { if (self._timer) { self.pause(); } else { self.play(); } });
+    row.appendChild(play);
+    box.appendChild(row);
+    parent.appendChild(box);
+    this._showDates();
   };
 
   GeoMap.prototype._range = function (parent, name, range) {
-    var self = this, row = el("label", "geomap-date");
-    row.appendChild(el("span", "geomap-date-name", name));
-    var input = el("input");
+    var self = this, input = el("input");
     input.type = "range";
     input.min = String(range[0]);
     input.max = String(range[1]);
@@ -537,7 +567,6 @@
     input.setAttribute("data-date", name.toLowerCase());
     input.setAttribute("aria-label", name + " date");
     input.setAttribute("aria-valuetext", dayToIso(range[0]));
-    var shown = el("output", "geomap-date-value", dayToIso(range[0]));
     input.addEventListener("input", function () {
       var from = +self.fromInput.value, to = +self.toInput.value;
       if (from > to) { if (input === self.fromInput) { self.toInput.value = String(from); } else { self.fromInput.value = String(to); } }
@@ -546,10 +575,83 @@
       self._showDates();
       self._changed("dates");
     });
-    row.appendChild(input);
-    row.appendChild(shown);
-    parent.appendChild(row);
+    parent.appendChild(input);
     return input;
+  };
+
+  /* show days from..to (clamped to the map's range) */
+  GeoMap.prototype.setDates = function (from, to) {
+    var range = this.data.dayRange;
+    if (!range || !this.fromInput) { return; }
+    from = Math.max(range[0], Math.min(range[1], from));
+    to = Math.max(from, Math.min(range[1], to));
+    this.fromInput.value = String(from);
+    this.toInput.value = String(to);
+    this.state.from = from;
+    this.state.to = to;
+    this._showDates();
+    this._changed("dates");
+  };
+
+  /* step a window of the current width (a week when every day is shown) a day at a time */
+  GeoMap.prototype.play = function () {
+    var self = this, range = this.data.dayRange, s = this.state;
+    var width = s.to - s.from;
+    if (width >= range[1] - range[0]) { width = Math.min(6, range[1] - range[0] - 1); }
+    var from = s.to >= range[1] ? range[0] : s.from;
+    this.setDates(from, from + width);
+    this.playButton.textContent = "\u23f8 Pause";
+    this.playButton.setAttribute("aria-pressed", "true");
+    this._timer = setInterval(function () {
+      if (self.state.to >= range[1]) { self.pause(); return; }
+      self.setDates(self.state.from + 1, self.state.to + 1);
+    }, PLAY_MS);
+  };
+
+  GeoMap.prototype.pause = function () {
+    if (!this._timer) { return; }
+    clearInterval(this._timer);
+    this._timer = null;
+    this.playButton.textContent = "\u25b6 Play";
+    this.playButton.setAttribute("aria-pressed", "false");
+  };
+
+  /* the sliders' values as dates: for screen readers and in the text under them */
+  GeoMap.prototype._showDates = function () {
+    [this.fromInput, this.toInput].forEach(function (input) {
+      input.setAttribute("aria-valuetext", dayToIso(+input.value));
+    });
+    var from = dayToIso(+this.fromInput.value), to = dayToIso(+this.toInput.value);
+    this._dateText.textContent = from === to ? from : from + " \u2013 " + to;
+    if (this._histogram) { this._drawHistogram(); }
+  };
+
+  /* stacked bars of incidents per day (or per few days) by type, under the type, region and place
+   * filters; days outside the chosen window are pale */
+  GeoMap.prototype._drawHistogram = function () {
+    var canvas = this._chart, ctx = canvas.getContext && canvas.getContext("2d");
+    if (!ctx) { return; }
+    var range = this.data.dayRange, types = this.data.types, hist = this._histogram, T = types.length;
+    var days = range[1] - range[0] + 1, per = Math.ceil(days / MAX_BARS), bars = Math.ceil(days / per);
+    var totals = new Array(bars).fill(0), d, t;
+    for (d = 0; d < days; d++) { for (t = 0; t < T; t++) { totals[Math.floor(d / per)] += hist[d * T + t]; } }
+    var top = Math.max.apply(null, totals.concat([1])), w = canvas.width / bars, h = canvas.height;
+    var from = +this.fromInput.value - range[0], to = +this.toInput.value - range[0];
+    ctx.clearRect(0, 0, canvas.width, h);
+    for (var b = 0; b < bars; b++) {
+      var y = h, first = b * per, last = Math.min(days, first + per) - 1;
+      ctx.globalAlpha = last < from || first > to ? 0.25 : 1;
+      for (t = 0; t < T; t++) {
+        var count = 0;
+        for (d = first; d <= last; d++) { count += hist[d * T + t]; }
+        if (!count) { continue; }
+        var bar = h * count / top;
+        ctx.fillStyle = types[t].colour;
+        ctx.fillRect(b * w + 0.5, y - bar, Math.max(1, w - 1), bar);
+        y -= bar;
+      }
+    }
+    ctx.globalAlpha = 1;
   };
 
   GeoMap.prototype._buildLegend = function () {
@@ -595,18 +697,14 @@
 
   /* ---------------------------------------------------------------- filtering */
 
-  GeoMap.prototype._passesBase = function (i) {
-    var s = this.state, c = this.cols;
-    if (!s.types[c.type[i]]) { return false; }
-    if (this._dateOn) {
-      var d = c.day[i];
-      if (d < 0 || d < s.from || d > s.to) { return false; }
-    }
-    if (s.q) {
-      var p = c.place[i];
-      if (p < 0 || this._placeLower[p].indexOf(s.q) < 0) { return false; }
-    }
-    return true;
+  /* the search box matches every name an incident carries: the place, the article's spelling,
+   * its region, country and sea (see the payload's "names") */
+  GeoMap.prototype._nameMatch = function (i) {
+    var k = this.cols.names ? this.cols.names[i] : this.cols.place[i];
+    if (k < 0) { return false; }
+    var text = this._namesLower[k];
+    if (text === undefined) { text = this._namesLower[k] = this.strings[k].toLowerCase(); }
+    return text.indexOf(this.state.q) >= 0;
   };
 
   GeoMap.prototype._regionsChosen = function () {
@@ -627,17 +725,24 @@
       chosen.forEach(function (k) { inRegion[k] = true; });
     }
     var regionCounts = new Array(data.regions.length).fill(0);
-    var typeCounts = new Array(data.types.length).fill(0);
+    var T = data.types.length, typeCounts = new Array(T).fill(0), typeAvailable = new Array(T).fill(0);
     var visible = [], pins = [], areaOf = c.area, areaStats = dict();
+    var hist = range ? new Uint32Array((range[1] - range[0] + 1) * T) : null, dateOn = this._dateOn;
     for (var i = 0; i < this.n; i++) {
       want[i] = 0;
-      if (!this._passesBase(i)) { continue; }
-      var a = c.country[i], b = c.admin1[i], w = c.water[i];
+      if (s.q && !this._nameMatch(i)) { continue; }
+      var a = c.country[i], b = c.admin1[i], w = c.water[i], type = c.type[i], d = c.day[i];
+      var inside = !inRegion || inRegion[a] || inRegion[b] || inRegion[w];
+      var inDates = !dateOn || (d >= 0 && d >= s.from && d <= s.to);
+      if (inside && inDates) { typeAvailable[type]++; }  // what the type's layer would add
+      if (!s.types[type]) { continue; }
+      if (inside && hist && d >= 0) { hist[(d - range[0]) * T + type]++; }
+      if (!inDates) { continue; }
       if (a >= 0) { regionCounts[a]++; }
       if (b >= 0) { regionCounts[b]++; }
       if (w >= 0) { regionCounts[w]++; }
-      if (inRegion && !(inRegion[a] || inRegion[b] || inRegion[w])) { continue; }
-      typeCounts[c.type[i]]++;
+      if (!inside) { continue; }
+      typeCounts[type]++;
       visible.push(i);
       var area = areaOf ? areaOf[i] : -1;
       if (area >= 0) {
@@ -652,7 +757,18 @@
     this.areaStats = areaStats;
     if (this.heat._map) { this.heat.redraw(); }
     for (var r = 0; r < regionCounts.length; r++) { this.regionCounts[r].textContent = String(regionCounts[r]); }
-    for (var t = 0; t < typeCounts.length; t++) { this.legendCounts[t].textContent = String(typeCounts[t]); }
+    // the layer control re-creates its labels when layers come and go: find them each time
+    var layerCounts = dict();
+    this.layersControl.getContainer().querySelectorAll(".geomap-layer-label[data-type]").forEach(function (label) {
+      layerCounts[label.getAttribute("data-type")] = label.querySelector("small");
+    });
+    for (var t = 0; t < T; t++) {
+      this.legendCounts[t].textContent = String(typeCounts[t]);
+      var count = layerCounts[data.types[t].id];
+      if (count) { count.textContent = "(" + typeAvailable[t] + ")"; }
+    }
+    this._histogram = hist;
+    if (hist && this._chart) { this._drawHistogram(); }
     this.status.textContent = "Showing " + visible.length + " of " + this.n + " incidents";
     this.status.setAttribute("data-visible", String(visible.length));
     this.root.setAttribute("data-visible", String(visible.length));
