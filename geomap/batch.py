@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
-from .errors import DataError, GeomapError, InputError, UsageError
+from .errors import DataError, GeomapError, InputError, UsageError, where
 
 __all__ = ["BatchReport", "BatchStopped", "Failure", "format_summary", "run_batch"]
 
@@ -35,8 +35,7 @@ class Failure(NamedTuple):
     reason: str
 
     def __str__(self) -> str:
-        where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.reason}"
+        return f"{where(self.source, self.line)}: {self.reason}"
 
 
 @dataclass

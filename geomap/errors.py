@@ -7,6 +7,8 @@ inputs exit 1.
 
 from __future__ import annotations
 
+import re
+
 
 class GeomapError(Exception):
     """Base class of geomap's own errors."""
@@ -16,6 +18,26 @@ class DataError(GeomapError, FileNotFoundError):
     """Curated data or the gazetteer index is missing or unreadable (rebuild hint in the message)."""
 
 
+#: A name that would make ``name:line: reason`` ambiguous: a ``:`` before a digit or a space,
+#: control characters, quotes, or spaces at either end.
+_AMBIGUOUS = re.compile(r":[\d\s]|[\x00-\x1f\x7f\u2028\u2029'\"]|^\s|\s$")
+
+
+def quote_name(name: str) -> str:
+    """``name`` as it appears before ``: reason``; quoted (Python style) when it could be misread.
+
+    >>> quote_name("news/a.txt"), quote_name("a:5: x.txt")
+    ('news/a.txt', "'a:5: x.txt'")
+    """
+    return repr(name) if _AMBIGUOUS.search(name) else name
+
+
+def where(source: str | None, line: int | None = None) -> str:
+    """``source[:line]`` with the source quoted when it needs it (see :func:`quote_name`)."""
+    text = quote_name(source) if source else "<input>"
+    return text if line is None else f"{text}:{line}"
+
+
 class InputError(GeomapError, ValueError):
     """One input (file, line, record) could not be read; ``source`` and ``line`` say where."""
 
@@ -23,10 +45,7 @@ class InputError(GeomapError, ValueError):
         self.source = source
         self.line = line
         self.reason = message
-        where = source or "<input>"
-        if line is not None:
-            where = f"{where}:{line}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where(source, line)}: {message}")
 
 
 class UsageError(GeomapError, ValueError):

@@ -236,3 +236,14 @@ def test_cli_help_lists_the_options():
     result = invoke("--help")
     for option in ("--glob", "--date", "--max-size", "--strict", "--quiet", "--verbose", "INPUT..."):
         assert option in result.output
+
+
+def test_names_that_look_like_locations_are_quoted():
+    """A file named "a:5: x.txt" made "a:5: x.txt: empty file" ambiguous (issue 10, item 18)."""
+    from geomap.batch import Failure
+    from geomap.errors import InputError
+
+    assert str(Failure("a:5: x.txt", None, "empty file")) == "'a:5: x.txt': empty file"
+    assert str(Failure("line\nbreak.txt", 3, "bad")) == "'line\\nbreak.txt':3: bad"
+    assert str(Failure("news/Київ 1.txt", 2, "bad")) == "news/Київ 1.txt:2: bad"
+    assert str(InputError("empty file", source="a:5: x.txt")) == "'a:5: x.txt': empty file"

@@ -286,14 +286,15 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-def _day(value: Any) -> int:
+def _day(value: Any) -> int | None:
+    """Days since 1970-01-01 (negative before it); None when undated."""
     text = _text(value)
     if text is None:
-        return -1
+        return None
     try:
         return _dt.date.fromisoformat(text[:10]).toordinal() - _dt.date(1970, 1, 1).toordinal()
     except ValueError:
-        return -1
+        return None
 
 
 #: Which region column locates a coarse incident, by the kind of place it was given as.
@@ -397,7 +398,7 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
     area = [region_columns[kind][i] if kind else -1 for i, kind in enumerate(area_kinds(gdf))]
 
     days = [_day(v) for v in _column(gdf, "date")]
-    known_days = [d for d in days if d >= 0]
+    known_days = [d for d in days if d is not None]
     payload: dict[str, Any] = {
         "title": title,
         "n": len(gdf),

@@ -323,3 +323,14 @@ def test_fragment_keys_named_like_object_properties(page, pages, incidents, frag
     assert visible_count(page) == len(expected)
     assert pin_count(page) == len(pinned(expected))
     assert page.locator(".geomap-panel input[data-region]:checked").count() == ("RU-KDA" in fragment)
+
+
+def test_dates_before_1970_are_dated(page, tmp_path):
+    """Days before 1970 are negative day numbers, not "undated" (issue 10, item 18)."""
+    gdf = synthetic_incidents(6)
+    gdf["date"] = ["1968-05-01", "1969-12-31", "1970-01-01", "1970-01-02", None, "2024-03-01"]
+    make_map(gdf, title="Old").save(tmp_path / "old.html")
+    open_map(page, tmp_path / "old.html", "from=1968-01-01&to=1969-12-31")
+    assert visible_count(page) == marker_count(page) == 2
+    open_map(page, tmp_path / "old.html", "from=1960-01-01&to=1970-01-01")
+    assert visible_count(page) == 3

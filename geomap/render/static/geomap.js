@@ -733,10 +733,10 @@
       if (s.q && !this._nameMatch(i)) { continue; }
       var a = c.country[i], b = c.admin1[i], w = c.water[i], type = c.type[i], d = c.day[i];
       var inside = !inRegion || inRegion[a] || inRegion[b] || inRegion[w];
-      var inDates = !dateOn || (d >= 0 && d >= s.from && d <= s.to);
+      var inDates = !dateOn || (d !== null && d >= s.from && d <= s.to);  // null: undated; before 1970 < 0
       if (inside && inDates) { typeAvailable[type]++; }  // what the type's layer would add
       if (!s.types[type]) { continue; }
-      if (inside && hist && d >= 0) { hist[(d - range[0]) * T + type]++; }
+      if (inside && hist && d !== null) { hist[(d - range[0]) * T + type]++; }
       if (!inDates) { continue; }
       if (a >= 0) { regionCounts[a]++; }
       if (b >= 0) { regionCounts[b]++; }
