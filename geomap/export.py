@@ -191,7 +191,8 @@ def _strlist(value: Any) -> list[str]:
     raise ValueError(f"expected a list of strings, got {type(value).__name__}")
 
 
-_COERCE: dict[str, Callable[[Any], Any]] = {
+#: Column kind -> the function that turns a raw value into its canonical Python value.
+COERCE: dict[str, Callable[[Any], Any]] = {
     "text": _text, "float": _float, "int": _int, "optint": _optint, "list": _strlist,
 }
 _DTYPES = {"text": object, "float": "float64", "int": "int64", "optint": object, "list": object}
@@ -206,7 +207,7 @@ def _column(values: list[Any], kind: str) -> pd.Series:
 
 def empty_incidents() -> Any:
     """An incidents GeoDataFrame with no rows, but every column in its dtype."""
-    return _build({c: [] for c in INCIDENT_COLUMNS}, [])
+    return build_frame({c: [] for c in INCIDENT_COLUMNS}, [])
 
 
 def incidents_frame(records: Iterable[Incident]) -> Any:
@@ -216,11 +217,11 @@ def incidents_frame(records: Iterable[Incident]) -> Any:
         for c in INCIDENT_COLUMNS:
             value = getattr(rec, c)
             cols[c].append(list(value) if c in LIST_COLUMNS else value)
-    return _build({c: [_COERCE[COLUMN_KINDS[c]](v) for v in vals] for c, vals in cols.items()},
+    return build_frame({c: [COERCE[COLUMN_KINDS[c]](v) for v in vals] for c, vals in cols.items()},
                   None)
 
 
-def _build(columns: Mapping[str, list[Any]], geometry: list[Any] | None) -> Any:
+def build_frame(columns: Mapping[str, list[Any]], geometry: list[Any] | None) -> Any:
     """A GeoDataFrame from already-coerced column values; points from lon/lat when no geometry."""
     import geopandas as gpd
     import shapely
@@ -269,7 +270,7 @@ def normalize_incidents(table: Any, *, source: str | None = None) -> Any:
         else:
             default = COLUMN_DEFAULTS[c]
             raw = [default() if callable(default) else default for _ in range(n)]
-        coerce = _COERCE[kind]
+        coerce = COERCE[kind]
         values = []
         for i, v in enumerate(raw):
             try:
@@ -284,7 +285,7 @@ def normalize_incidents(table: Any, *, source: str | None = None) -> Any:
             geo = geo.to_crs(CRS)
         geometry = list(geo.array)
         geometry = [None if g is None or g.is_empty else g for g in geometry]
-    return _build(columns, geometry)
+    return build_frame(columns, geometry)
 
 
 def sanitize_incidents(gdf: Any) -> Any:
@@ -385,7 +386,7 @@ def _write_geojson(table: Any, tmp: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _gpkg_frame(table: Any) -> Any:
+def gpkg_frame(table: Any) -> Any:
     """The table as pyogrio should write it to a GeoPackage: lists as JSON, geonameid Int64."""
     out = table.copy()
     for c in LIST_COLUMNS:
@@ -412,7 +413,7 @@ def _write_gpkg(table: Any, tmp: Path) -> None:
     geoms = [g for g in table.geometry.array if g is not None]
     geometry_type = "Point" if all(g.geom_type == "Point" for g in geoms) else "Unknown"
     with _quiet_gdal_extension_warnings():
-        pyogrio.write_dataframe(_gpkg_frame(table), tmp, layer=LAYER, driver="GPKG",
+        pyogrio.write_dataframe(gpkg_frame(table), tmp, layer=LAYER, driver="GPKG",
                                 geometry_type=geometry_type)
 
 

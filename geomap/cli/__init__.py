@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "geocode": "geocode:geocode_command",
     "regions": "geocode:regions_command",
     "gazetteer": "gazetteer:gazetteer_command",
+    "index": "index:index_command",
     "geoparse": "geoparse:geoparse_command",
     "extract": "extract:extract_command",
     "map": "map:map_command",

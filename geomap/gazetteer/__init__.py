@@ -61,38 +61,67 @@ class Candidate:
 
 
 class Gazetteer:
-    """Read-only access to the cached index; safe to share between threads."""
+    """Read-only access to the cached index; safe to share between threads.
+
+    Pickles as its index path (or "the default index") and whether its key filters were
+    loaded, so a Dask worker reopens the index itself on first use instead of receiving its
+    caches; unpickling in one process gives one shared instance per index (warm caches for
+    every task). Without an explicit path, each process uses the index of its own cache folder
+    (``GEOMAP_CACHE_DIR``), built there once if missing.
+    """
 
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path else ensure_index()
+        self._explicit = Path(path) if path else None
+        self._path: Path | None = self._explicit or ensure_index()
+        self._reset(preload=False)
+
+    @property
+    def path(self) -> Path:
+        """The index file (a gazetteer reopened in a worker finds it on first use)."""
+        if self._path is None:
+            self._path = ensure_index()
+        return self._path
+
+    def _reset(self, preload: bool) -> None:
         self._local = threading.local()
         self._places: dict[int, Place] = {}
         self._lookups: dict[tuple[str, bool], tuple[Candidate, ...]] = {}
         self._filters: KeyFilters | None = None
+        self._preload = preload  # load the key filters on first lookup (set when unpickled)
         self._longest: dict[str, int] = {}
         self._ids: dict[str, int | None] = {}
+
+    def __reduce__(self):
+        return _reopen, (self._explicit and str(self._explicit), self._preload or self._filters is not None)
 
     def preload_keys(self) -> None:
         """Load the index's key filters, so most misses never touch SQLite.
 
-        One read of about 8 MB (a few ms); worth it for geoparsing many texts, where most
+        One read of about 6 MB (a few ms); worth it for geoparsing many texts, where most
         looked-up word sequences are not names. Single geocoder queries do not need it.
         """
         if self._filters is None:
             self._filters = KeyFilters.load(self._db)
+        self._preload = True
+
+    def _key_filters(self) -> KeyFilters | None:
+        if self._filters is None and self._preload:
+            self.preload_keys()
+        return self._filters
 
     def longest_name_from(self, first_word: str) -> int:
         """At least as many words as the longest name starting with this key word has (0: none).
 
         Needs :meth:`preload_keys`; without it, answers a safe upper bound.
         """
-        if self._filters is None:
+        filters = self._key_filters()
+        if filters is None:
             return 99
         hit = self._longest.get(first_word)
         if hit is None:
             if len(self._longest) > 200_000:
                 self._longest.clear()
-            hit = self._longest[first_word] = self._filters.longest_from(first_word)
+            hit = self._longest[first_word] = filters.longest_from(first_word)
         return hit
 
     @property
@@ -135,7 +164,8 @@ class Gazetteer:
         hit = self._lookups.get(cache_key)
         if hit is not None:
             return hit
-        if self._filters is not None and not self._filters.has(loose_key(key) if loose else key, loose=loose):
+        filters = self._key_filters()
+        if filters is not None and not filters.has(loose_key(key) if loose else key, loose=loose):
             return ()
         column, value = ("loose", loose_key(key)) if loose else ("key", key)
         rows = self._db.execute(f"SELECT n.flags, n.surface, {self._PLACE_COLUMNS} FROM names n "
@@ -249,3 +279,25 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def load_gazetteer() -> Gazetteer:
     """The shared gazetteer (built on first use, then opened from the cache)."""
     return Gazetteer()
+
+
+_REOPENED: dict[str | None, Gazetteer] = {}
+_REOPEN_LOCK = threading.Lock()
+
+
+def _reopen(path: str | None, preload: bool) -> Gazetteer:
+    """Unpickle a gazetteer: one instance per index and process (no file is opened yet; the
+    key filters only ever spare lookups, so one instance serves with and without them)."""
+    if path is None and load_gazetteer.cache_info().currsize:
+        gaz = load_gazetteer()  # this process has the default open already
+        gaz._preload = gaz._preload or preload
+        return gaz
+    with _REOPEN_LOCK:
+        gaz = _REOPENED.get(path)
+        if gaz is None:
+            gaz = _REOPENED[path] = Gazetteer.__new__(Gazetteer)
+            gaz._explicit = Path(path) if path else None
+            gaz._path = gaz._explicit
+            gaz._reset(preload)
+        gaz._preload = gaz._preload or preload
+        return gaz

@@ -96,23 +96,38 @@ def _fingerprint() -> str:
 STALE_INDEX_SECONDS = 7 * 24 * 3600
 
 
-def index_path() -> Path:
-    """The path of the cached index for the current inputs (it may not exist yet)."""
-    return cache_dir() / f"gazetteer-{_fingerprint()}.sqlite"
+def index_path(folder: str | Path | None = None) -> Path:
+    """The path of the index for the current inputs in ``folder`` (default: the cache folder);
+    it may not exist yet."""
+    return (Path(folder) if folder else cache_dir()) / f"gazetteer-{_fingerprint()}.sqlite"
 
 
-def ensure_index(progress: bool | None = None) -> Path:
-    """Return the cached index, building it first if needed (one process builds, others wait)."""
-    path = index_path()
+def ensure_index(progress: bool | None = None, folder: str | Path | None = None) -> Path:
+    """Return the index in ``folder`` (default: the cache folder, ``GEOMAP_CACHE_DIR``), building
+    it first if needed: one process builds, others racing it wait and then use it."""
+    path = index_path(folder)
     if path.exists():
         return path
+    return _build_once(path, lambda tmp: build_index(tmp, progress=progress))
+
+
+def _build_once(path: Path, build) -> Path:
+    """``build(tmp)`` then move it to ``path``, under an exclusive lock beside it, unless another
+    process built it meanwhile; then delete indexes of other inputs unused for a week."""
     lock_path = path.with_suffix(".lock")
-    with open(lock_path, "w") as lock:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(lock_path, "w")
+    except OSError as exc:
+        raise DataError(f"no gazetteer index for this geomap in {path.parent}, and it cannot be built there "
+                        f"({exc.strerror or exc}): run `geomap index build --to {path.parent}` where that folder "
+                        "is writable, or point GEOMAP_CACHE_DIR at a writable folder") from exc
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
             tmp = path.with_suffix(f".tmp{os.getpid()}")
             try:
-                build_index(tmp, progress=progress)
+                build(tmp)
                 os.replace(tmp, path)
             finally:
                 with contextlib.suppress(FileNotFoundError):
@@ -208,8 +223,8 @@ class KeyFilters:
         except sqlite3.OperationalError:
             rows = {}
         if set(rows) != set(cls._NAMES):
-            raise DataError("the gazetteer index has no key filters (an older geomap built it): use the "
-                            "index geomap builds in its cache, or delete this one so it is built anew")
+            raise DataError("the gazetteer index has no key filters (an older geomap built it): build a "
+                            "new one with `geomap index build [--to FOLDER]`")
         return cls(*(_from_blob(t, rows[name]) for name, t in zip(cls._NAMES, cls._TYPES)))
 
     def has(self, key: str, *, loose: bool = False) -> bool:

@@ -66,6 +66,14 @@ class Taxonomy:
     def colours(self) -> dict[str, str]:
         return {t.id: t.colour for t in self.types.values()}
 
+    def __reduce__(self):
+        """Pickle a taxonomy read from a file as that file (the bundled one as "the bundled
+        one"), so a Dask worker loads it once and its compiled lexicon is cached there too."""
+        if _load(str(self.path)) is self:
+            default = str(self.path) == str(data_path("incidents", "taxonomy.toml"))
+            return load_taxonomy, (() if default else (str(self.path),))
+        return Taxonomy, (self.types, self.negation, self.speculation, self.path)
+
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Load and validate the taxonomy file (cached per path)."""

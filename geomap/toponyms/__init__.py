@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 
 from ..models import Mention
 
@@ -14,7 +15,13 @@ __all__ = ["Geoparser", "geoparse"]
 
 
 class Geoparser:
-    """Recognition plus resolution over one gazetteer; reuse one instance for many texts."""
+    """Recognition plus resolution over one gazetteer; reuse one instance for many texts.
+
+    Picklable for Dask: it pickles as its gazetteer (a path, see
+    :class:`~geomap.gazetteer.Gazetteer`) and its word lists (nothing when they are the bundled
+    ones), and unpickles in a worker as one shared instance per gazetteer, whose caches warm
+    up across tasks.
+    """
 
     def __init__(self, gazetteer=None, lexicon=None):
         from ..gazetteer import load_gazetteer
@@ -25,12 +32,42 @@ class Geoparser:
         self.gazetteer.preload_keys()
         self.recognizer = Recognizer(self.gazetteer, lexicon or load_lexicon())
 
+    def __reduce__(self):
+        from .recognize import bundled_or
+
+        return _reopen, (self.gazetteer, bundled_or(self.recognizer.lex))
+
     def __call__(self, text: str) -> list[Mention]:
         from .resolve import resolve
 
         if not isinstance(text, str):
             raise TypeError(f"geoparse() needs text (str), got {type(text).__name__}")
         return resolve(text, self.recognizer.recognize(text))
+
+
+_REOPENED: dict[object, Geoparser] = {}
+_REOPEN_LOCK = threading.Lock()
+
+
+def _reopen(gazetteer, lexicon) -> Geoparser:
+    """Unpickle a geoparser: one instance per gazetteer and process when it uses the bundled word
+    lists (``lexicon`` None); the gazetteer loads its key filters on first lookup."""
+    from .recognize import Recognizer
+
+    if lexicon is not None:
+        parser = Geoparser.__new__(Geoparser)
+        parser.gazetteer, parser.recognizer = gazetteer, Recognizer(gazetteer, lexicon)
+        return parser
+    if default_geoparser.cache_info().currsize and default_geoparser().gazetteer is gazetteer:
+        return default_geoparser()
+    with _REOPEN_LOCK:
+        parser = _REOPENED.get(gazetteer)
+        if parser is None:
+            from .lexicon import load_lexicon
+
+            parser = _REOPENED[gazetteer] = Geoparser.__new__(Geoparser)
+            parser.gazetteer, parser.recognizer = gazetteer, Recognizer(gazetteer, load_lexicon())
+        return parser
 
 
 @functools.lru_cache(maxsize=1)

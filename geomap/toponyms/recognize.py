@@ -229,14 +229,33 @@ def _kinds(cands) -> _Kinds:
 _MISSING = object()
 
 
+def bundled_or(lexicon: Lexicon) -> Lexicon | None:
+    """None for the bundled word lists (a worker loads its own), else the lexicon itself."""
+    from .lexicon import load_lexicon
+
+    return None if load_lexicon.cache_info().currsize and lexicon is load_lexicon() else lexicon
+
+
+def _reopen(gazetteer, lexicon: Lexicon | None) -> Recognizer:
+    from .lexicon import load_lexicon
+
+    return Recognizer(gazetteer, lexicon or load_lexicon())
+
+
 class Recognizer:
-    """Finds place-name spans in text using the gazetteer and the word lists."""
+    """Finds place-name spans in text using the gazetteer and the word lists.
+
+    Pickles as its gazetteer and word lists, without its memos.
+    """
 
     def __init__(self, gazetteer, lexicon: Lexicon):
         self.gaz = gazetteer
         self.lex = lexicon
         self._kinds_cache: dict[int, tuple] = {}
         self._lookup_memo: dict[tuple[str, bool], tuple | None] = {}
+
+    def __reduce__(self):
+        return _reopen, (self.gaz, bundled_or(self.lex))
 
     def _kinds(self, cands) -> _Kinds:
         hit = self._kinds_cache.get(id(cands))

@@ -260,3 +260,20 @@ def test_coarse_locations_are_drawn_differently(page, pages, incidents):
     assert page.locator(".geomap-legend-note").count() == 1
     style = page.eval_on_selector(f"{MARKERS}.geomap-p3 .geomap-pin", "e => getComputedStyle(e).borderTopStyle")
     assert style == "dashed"
+
+
+@pytest.mark.parametrize("fragment", [
+    "region=__proto__", "region=constructor", "region=toString,RU-KDA", "regions=hasOwnProperty",
+    "__proto__=x&region=__proto__", "types=__proto__,constructor", "constructor=1&q=__proto__"])
+def test_fragment_keys_named_like_object_properties(page, pages, incidents, fragment):
+    """A shared link with region=__proto__ (or constructor, toString) is an unknown key, not a crash."""
+    open_map(page, pages / "small.html", fragment)
+    expected = incidents
+    if "RU-KDA" in fragment:
+        expected = incidents[incidents["region_code"] == "RU-KDA"]
+    elif fragment.startswith("types="):
+        expected = incidents.iloc[:0]
+    elif "q=__proto__" in fragment:
+        expected = incidents.iloc[:0]
+    assert visible_count(page) == marker_count(page) == len(expected)
+    assert page.locator(".geomap-panel input[data-region]:checked").count() == ("RU-KDA" in fragment)

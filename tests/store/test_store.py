@@ -149,7 +149,7 @@ def test_failed_upsert_keeps_nothing_of_the_batch(tmp_path, monkeypatch):
     store = tmp_path / "s.gpkg"
     upsert_store(store, [make("a")])
     before = dump(store)
-    import geomap.store as store_module
+    import geomap.store.writer as store_module
 
     calls = []
     original = store_module.point_blob

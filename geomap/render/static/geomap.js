@@ -30,6 +30,10 @@
     return node;
   }
 
+  /* a dictionary with no prototype: keys from the URL or the data ("__proto__", "constructor")
+   * are plain keys, never Object.prototype's properties */
+  function dict() { return Object.create(null); }
+
   function escapeHtml(text) {
     return String(text).replace(/[&<>"'`]/g, function (c) {
       return "&#" + c.charCodeAt(0) + ";";
@@ -144,7 +148,7 @@
     this.cols = data.cols;
     this.n = data.n;
     this.strings = data.strings;
-    this.state = { types: {}, regions: {}, from: null, to: null, q: "" };
+    this.state = { types: dict(), regions: dict(), from: null, to: null, q: "" };
     this.visible = [];
     this._quiet = 0;
     this._onLoaded = [];
@@ -284,7 +288,7 @@
 
   /* pixel offsets [dx, dy] for incidents that share a point with others (index -> offset) */
   function fanOut(cols, n, radius) {
-    var groups = {}, offsets = {};
+    var groups = dict(), offsets = dict();
     for (var i = 0; i < n; i++) {
       var key = cols.lat[i] + "," + cols.lon[i];
       (groups[key] = groups[key] || []).push(i);
@@ -411,7 +415,7 @@
 
   /* countries, each followed by its admin-1 regions; orphan regions; then seas */
   GeoMap.prototype._regionOrder = function () {
-    var regions = this.data.regions, order = [], used = {};
+    var regions = this.data.regions, order = [], used = dict();
     regions.forEach(function (r, i) {
       if (r.kind !== "country") { return; }
       order.push(i); used[i] = true;
@@ -513,7 +517,7 @@
     this._dateOn = !!(range && s.from !== null && s.to !== null && (s.from > range[0] || s.to < range[1]));
     var chosen = this._regionsChosen(), inRegion = null;
     if (chosen.length) {
-      inRegion = {};
+      inRegion = dict();
       chosen.forEach(function (k) { inRegion[k] = true; });
     }
     var regionCounts = new Array(data.regions.length).fill(0);
@@ -714,7 +718,7 @@
   };
 
   GeoMap.prototype._applyFragment = function (text) {
-    var self = this, data = this.data, params = {};
+    var self = this, data = this.data, params = dict();
     String(text || "").split("&").forEach(function (pair) {
       if (!pair) { return; }
       var at = pair.indexOf("="), name = at < 0 ? pair : pair.slice(0, at);
@@ -730,9 +734,9 @@
     var types = list(params.types);
     data.types.forEach(function (t, k) { s.types[k] = types === null ? true : types.indexOf(t.id) >= 0; });
     // regions (by key; a key may be written in any case)
-    var keys = list(params.region || params.regions), byKey = {};
+    var keys = list(params.region || params.regions), byKey = dict();
     data.regions.forEach(function (r, k) { var f = r.key.toLowerCase(); if (!(f in byKey)) { byKey[f] = k; } });
-    s.regions = {};
+    s.regions = dict();
     (keys || []).forEach(function (key) {
       var k = byKey[key.toLowerCase()];
       if (k !== undefined) { s.regions[k] = true; }

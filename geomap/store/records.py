@@ -1,0 +1,119 @@
+"""Store rows <-> canonical incident records, and the merge rule for two records of one ``id``.
+
+Merge rule, when an incoming incident has an ``id`` that is already stored:
+
+* ``sources`` becomes the ordered union (stored ones first, no duplicates), and ``reports`` the
+  number of distinct sources (a record without any source keeps the larger ``reports``);
+* ``confidence`` becomes the maximum of the two;
+* the evidence (``mention``, ``sentence``, ``source``, ``title``, ``url``, taken together so the
+  quote always matches its article) stays the first one seen, unless the incoming record has a
+  strictly higher confidence, which then replaces it;
+* every other column keeps its stored value; a stored missing value (None) is filled in from the
+  incoming record.
+
+The rule is idempotent: upserting the same incidents again changes nothing (and writes nothing).
+An incoming record whose ``sources`` is empty counts its ``source`` as its one source.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pandas as pd
+
+from ..errors import UsageError
+from ..export import COERCE, COLUMN_KINDS, incidents_frame, sanitize_incidents
+from ..models import INCIDENT_COLUMNS
+
+#: Columns that travel together: the quote and the article it came from.
+EVIDENCE_COLUMNS: tuple[str, ...] = ("mention", "sentence", "source", "title", "url")
+
+
+def from_db(value: Any, column: str) -> Any:
+    """The canonical value of a stored cell."""
+    kind = COLUMN_KINDS[column]
+    if kind == "list":
+        return COERCE["list"](value if value is not None else "[]")
+    if kind == "text" and isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return COERCE[kind](value)
+
+
+def to_db(value: Any, column: str) -> Any:
+    """The cell to store for a canonical value (lists as JSON text, NaN as NULL)."""
+    kind = COLUMN_KINDS[column]
+    if kind == "list":
+        return json.dumps(list(value), ensure_ascii=False)
+    if kind == "float" and isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def same(a: Any, b: Any) -> bool:
+    """``a == b`` where NaN equals NaN."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return bool(a == b)
+
+
+def _gt(a: float, b: float) -> bool:
+    """``a > b`` where NaN (unknown) is lower than any number."""
+    if math.isnan(a):
+        return False
+    return math.isnan(b) or a > b
+
+
+def prepare(rec: dict[str, Any]) -> dict[str, Any]:
+    """An incoming record with its sources de-duplicated (its ``source`` if it lists none)."""
+    sources = list(dict.fromkeys(rec["sources"] or ([rec["source"]] if rec["source"] else [])))
+    return {**rec, "sources": sources, "reports": len(sources) or rec["reports"]}
+
+
+def merge_incident(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The stored record ``old`` merged with the incoming ``new`` (see the module docstring)."""
+    old, new = prepare(old), prepare(new)
+    out = dict(old)
+    sources = list(dict.fromkeys([*old["sources"], *new["sources"]]))
+    out["sources"] = sources
+    out["reports"] = len(sources) or max(old["reports"], new["reports"])
+    if _gt(new["confidence"], old["confidence"]):
+        out["confidence"] = new["confidence"]
+        for c in EVIDENCE_COLUMNS:
+            out[c] = new[c]
+    skip = {"id", "sources", "reports", "confidence", *EVIDENCE_COLUMNS}
+    for c in INCIDENT_COLUMNS:
+        if c not in skip and out[c] is None and new[c] is not None:
+            out[c] = new[c]
+    if out.get("geometry") is None and new.get("geometry") is not None:
+        out["geometry"] = new["geometry"]
+    return out
+
+
+def records(table: Any) -> list[dict[str, Any]]:
+    """Sanitised canonical records (with ``geometry``) of a table or an iterable of Incidents."""
+    if not isinstance(table, pd.DataFrame):
+        table = incidents_frame(table)
+    table = sanitize_incidents(table)
+    out = table[list(INCIDENT_COLUMNS)].to_dict("records")
+    for rec, geom in zip(out, table.geometry.array, strict=True):
+        rec["geometry"] = geom
+        for c in INCIDENT_COLUMNS:  # numpy scalars -> Python values
+            if COLUMN_KINDS[c] == "float":
+                rec[c] = float(rec[c])
+            elif COLUMN_KINDS[c] == "int":
+                rec[c] = int(rec[c])
+        if rec["id"] is None:
+            raise UsageError("every incident needs an id to be stored; one has none")
+    return out
+
+
+def xy(geom: Any) -> tuple[float, float] | None:
+    """The point to store for a geometry (a representative point of a non-point one)."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type == "Point":
+        return float(geom.x), float(geom.y)
+    c = geom.representative_point()
+    return float(c.x), float(c.y)

@@ -1,0 +1,199 @@
+"""Writing the store: each upsert is ONE ``BEGIN IMMEDIATE`` transaction through :mod:`sqlite3`.
+
+Geometries are standard GeoPackage blobs (:mod:`.blob`); the functions GDAL's R-tree triggers
+call are registered on the connection (:mod:`.sqlfunctions`), so every insert keeps the spatial
+index right; ``gpkg_contents`` extents and ``last_change`` are kept up to date. Records merge by
+the rule of :mod:`.records`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, OutputError
+from ..export import LAYER
+from ..models import INCIDENT_COLUMNS
+from . import records as _records
+from .blob import decode_geometries, point_blob
+from .database import (
+    BUSY_TIMEOUT, UNIQUE_INDEX, connect, create_store, has_unique_id, layout, open_error, quote,
+)
+from .sqlfunctions import register_functions
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    """What one upsert did: incidents newly stored, merged into a changed record, or unchanged."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+    def __add__(self, other: StoreResult) -> StoreResult:
+        return StoreResult(self.inserted + other.inserted, self.updated + other.updated,
+                           self.unchanged + other.unchanged)
+
+
+class IncidentStore:
+    """An open incident store; each :meth:`upsert` is one committed transaction.
+
+    ``create`` makes a new store when ``path`` does not exist. Not for sharing between threads;
+    any number of processes may hold the same store open at once.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
+                 timeout: float = BUSY_TIMEOUT):
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise InputError("is a folder, not an incident store", source=str(self.path))
+        if not self.path.exists():
+            if not create:
+                raise InputError("no such incident store", source=str(self.path))
+            create_store(self.path)
+        self._con = connect(self.path, "rw", timeout)
+        try:
+            register_functions(self._con)
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._layout = layout(self._con, self.path)
+            if not has_unique_id(self._con):
+                self._add_unique_index()
+        except sqlite3.Error as exc:
+            self._con.close()
+            raise open_error(exc, self.path) from exc
+        except BaseException:
+            self._con.close()
+            raise
+
+    def _add_unique_index(self) -> None:
+        """Make a GeoPackage written by ``write_incidents`` usable as a store."""
+        try:
+            self._con.execute("BEGIN IMMEDIATE")
+            try:
+                self._con.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(UNIQUE_INDEX)} "
+                                  f"ON {quote(LAYER)} (id)")
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+        except sqlite3.IntegrityError:
+            raise InputError("cannot be used as a store: some incident ids occur more than once",
+                             source=str(self.path)) from None
+
+    def __enter__(self) -> IncidentStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (the last one to close folds the WAL back into the file)."""
+        self._con.close()
+
+    def upsert(self, table: Any) -> StoreResult:
+        """Insert new incidents and merge known ones (by ``id``), all in ONE transaction.
+
+        ``table`` is an incidents GeoDataFrame or an iterable of :class:`~geomap.models.Incident`.
+        Raises :class:`UsageError` for a table that is not an incidents table and
+        :class:`OutputError` when the store cannot be written (then nothing of this call is kept).
+        """
+        incoming: dict[str, dict[str, Any]] = {}
+        for rec in _records.records(table):
+            known = incoming.get(rec["id"])
+            incoming[rec["id"]] = (_records.prepare(rec) if known is None
+                                   else _records.merge_incident(known, rec))
+        if not incoming:
+            return StoreResult()
+        try:
+            return self._upsert(incoming)
+        except sqlite3.Error as exc:
+            raise OutputError(f"{self.path}: could not update the store, nothing of this batch "
+                              f"was kept ({exc})") from exc
+
+    def _upsert(self, incoming: dict[str, dict[str, Any]]) -> StoreResult:
+        con, lay = self._con, self._layout
+        table, geom_col = quote(lay.table), quote(lay.geom)
+        cols = list(INCIDENT_COLUMNS)
+        select = (f"SELECT {quote(lay.fid)}, {geom_col}, "
+                  f"{', '.join(quote(c) for c in cols)} FROM {table} WHERE id IN ")
+        insert = (f"INSERT INTO {table} ({geom_col}, {', '.join(quote(c) for c in cols)}) "
+                  f"VALUES (?{', ?' * len(cols)})")
+        inserted = updated = unchanged = 0
+        points: list[tuple[float, float]] = []
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            stored: dict[str, tuple[int, dict[str, Any]]] = {}
+            ids = list(incoming)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                query = select + f"({', '.join('?' * len(chunk))})"
+                for fid, blob, *values in con.execute(query, chunk):
+                    rec = {c: _records.from_db(v, c) for c, v in zip(cols, values, strict=True)}
+                    rec["geometry"] = decode_geometries([blob])[0]
+                    stored[rec["id"]] = (fid, rec)
+            for id_, new in incoming.items():
+                if id_ not in stored:
+                    xy = _records.xy(new["geometry"])
+                    blob = point_blob(*xy) if xy else None
+                    con.execute(insert, [blob, *(_records.to_db(new[c], c) for c in cols)])
+                    if xy:
+                        points.append(xy)
+                    inserted += 1
+                    continue
+                fid, old = stored[id_]
+                merged = _records.merge_incident(old, new)
+                changed = [c for c in cols if not _records.same(merged[c], old[c])]
+                sets = [quote(c) + " = ?" for c in changed]
+                params = [_records.to_db(merged[c], c) for c in changed]
+                if old["geometry"] is None and merged["geometry"] is not None:
+                    xy = _records.xy(merged["geometry"])
+                    if xy:
+                        sets.append(f"{geom_col} = ?")
+                        params.append(point_blob(*xy))
+                        points.append(xy)
+                if not sets:
+                    unchanged += 1
+                    continue
+                con.execute(f"UPDATE {table} SET {', '.join(sets)} WHERE {quote(lay.fid)} = ?",
+                            [*params, fid])
+                updated += 1
+            if inserted or updated:
+                self._touch_contents(points)
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        return StoreResult(inserted, updated, unchanged)
+
+    def _touch_contents(self, points: list[tuple[float, float]]) -> None:
+        """Grow the layer's extent in gpkg_contents to cover ``points``; stamp last_change."""
+        con = self._con
+        row = con.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents "
+                          "WHERE table_name = ?", (self._layout.table,)).fetchone()
+        xs = [p[0] for p in points] + [v for v in (row[0], row[2]) if v is not None]
+        ys = [p[1] for p in points] + [v for v in (row[1], row[3]) if v is not None]
+        extent = (min(xs), min(ys), max(xs), max(ys)) if xs and ys else (None,) * 4
+        con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, "
+                    "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = ?",
+                    (*extent, self._layout.table))
+
+
+def open_store(path: str | os.PathLike[str], *, create: bool = True,
+               timeout: float = BUSY_TIMEOUT) -> IncidentStore:
+    """Open (and by default create) the incident store at ``path``; use it as a context manager."""
+    return IncidentStore(path, create=create, timeout=timeout)
+
+
+def upsert_store(path: str | os.PathLike[str], gdf: Any) -> StoreResult:
+    """Upsert the incidents ``gdf`` into the store at ``path`` (created if missing) in ONE
+    transaction and return what changed. See :mod:`geomap.store.records` for the merge rule."""
+    with open_store(path) as store:
+        return store.upsert(gdf)
