@@ -56,6 +56,8 @@ class Place:
     alt_names: tuple[str, ...] = ()
     source: str = ""
     geonameid: int | None = None
+    approximate: str | None = None  # "hromada centre": the entry has no point of its own
+    feature: str | None = None      # what kind of city or area: "village", "raion", "county", ...
 
 
 @dataclass(frozen=True, slots=True)

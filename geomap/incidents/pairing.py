@@ -119,13 +119,15 @@ def geo_precision(place: Place, near: bool = False) -> int:
     """ACLED-style geo precision from the place kind: 1 the place itself, 2 near it or part of a
     region, 3 only a large region, a country or a sea.
 
-    city / facility: 1 (2 when the text says "near", "outside", "off", "the outskirts of");
-    admin1: 2; physical: 2, or 3 when its box is larger than 4 square degrees; country, water: 3.
+    city / facility: 1 (2 when the text says "near", "outside", "off", "the outskirts of", or when
+    the gazetteer only has an approximate point for it: a hromada's centre); admin1 and admin2
+    (a district, raion or hromada): 2; physical: 2, or 3 when its box is larger than 4 square
+    degrees; country, water: 3.
     """
     kind = place.kind
     if kind in ("city", "facility"):
-        return 2 if near else 1
-    if kind == "admin1":
+        return 2 if (near or place.approximate) else 1
+    if kind in ("admin1", "admin2"):
         return 2
     if kind == "physical":
         if place.bbox is not None:
@@ -492,6 +494,7 @@ def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexico
     sent_words = _Sentence(text, [])
     pairs: list[Pair] = []
     strong_cues = sorted((c for ev in evidence.values() for c in ev.cues if c.strong), key=lambda c: c.end)
+    topics = _topic_items(text, items, lexicon, sent_words)
     for type_id, ev in evidence.items():
         found: list[Pair] = []
         for it in items:
@@ -503,7 +506,8 @@ def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexico
             owner = _owner(text, it, strong_cues, words.barriers) if role in ("locative", "target", "to") else None
             if owner is not None and owner.type != type_id and not any(
                     c.start < owner.end and owner.start < c.end for c in ev.cues) and not (
-                    type_id in words.impact_types and _result_of(text, it, ev, words)):
+                    type_id in words.impact_types and _result_of(text, it, ev, words)) and not (
+                    _coordinated(text, owner, ev)):
                 continue
             best: tuple[int, Cue] | None = None
             bridged = False
@@ -537,6 +541,8 @@ def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexico
                               it.container, geo_precision(it.place, it.near), best[1], ev))
         if len(found) > 1:
             found = _drop_attached(text, found, items, sent_words, words)
+        if found and topics:
+            found = _drop_topics(found, topics)
         if not found and type_id in words.speaker_fallback_types and ev.has_strong:
             for it in items:
                 if it.role == "speaker" and it.place is not None and it.kind in ("country", "city", "admin1"):
@@ -546,6 +552,34 @@ def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexico
                                       speaker_fallback=True))
         pairs.extend(found)
     return pairs
+
+
+def _topic_items(text: str, items: list[Item], lexicon: Lexicon, sent: _Sentence) -> set[tuple[int, int]]:
+    """Spans of the places that a purpose or topic phrase governs ("in support of the war in
+    **Ukraine**"): after a topic marker, in its clause, within ``topic_window`` words."""
+    if lexicon.topic is None:
+        return set()
+    words = lexicon.pairing
+    markers = [(m.start(), m.end()) for m in lexicon.topic.finditer(text)]
+    if not markers:
+        return set()
+    out = set()
+    for it in items:
+        for _, end in markers:
+            if end <= it.start and sent.words(end, it.start) <= words.topic_window \
+                    and not _blocked(text, end, it.start, words.barriers | {"where"}):
+                out.add((it.start, it.end))
+                break
+    return out
+
+
+def _drop_topics(found: list[Pair], topics: set[tuple[int, int]]) -> list[Pair]:
+    """The place where it happened, not the topic: a topic place goes when another place remains,
+    and a topic country always ("a rally in Omsk in support of the invasion of Ukraine")."""
+    keep = [p for p in found if (p.start, p.end) not in topics]
+    if keep:
+        return keep
+    return [p for p in found if p.kind not in ("country", "demonym")]
 
 
 _OBJECT_PREPOSITIONS = frozenset({"on", "against", "targeting", "upon"})
@@ -614,6 +648,16 @@ def _owner(text: str, it: Item, strong_cues: list[Cue], barriers: frozenset[str]
         if cue.end <= it.start and not _blocked(text, cue.end, it.start, barriers):
             best = cue
     return best
+
+
+_COORDINATION = re.compile(r"\A\s*(?:[\w'’-]+\s+){0,4}?(?:and|as well as|,)\s+(?:[\w'’-]+\s+)?\Z")
+
+
+def _coordinated(text: str, owner: Cue, ev: TypeEvidence) -> bool:
+    """A strong cue of ``ev`` coordinated with the owner cue shares its places: "carried out air
+    strikes and shelled Bilohorivka", "clashed with the defenders and shelled near Bakhmut"."""
+    return any(c.strong and c.end <= owner.start and _COORDINATION.match(text[c.end:owner.start])
+               for c in ev.cues)
 
 
 def _result_of(text: str, it: Item, ev: TypeEvidence, words) -> bool:

@@ -61,6 +61,10 @@ def _containers(text: str, raws: list[RawMention]) -> dict[int, list[int]]:
     return out
 
 
+#: A district ("Pokrovskyi district") holds the places of its region this close to its point.
+DISTRICT_KM = 80.0
+
+
 def _contains(container: Candidate, cand: Candidate) -> bool:
     outer, inner = container.place, cand.place
     if outer.id == inner.id:
@@ -69,6 +73,9 @@ def _contains(container: Candidate, cand: Candidate) -> bool:
         return inner.country == outer.country
     if outer.kind == "admin1":
         return inner.admin1_code is not None and inner.admin1_code == outer.admin1_code
+    if outer.kind == "admin2" and inner.kind in ("city", "facility"):
+        return (inner.admin1_code is not None and inner.admin1_code == outer.admin1_code
+                and haversine_km(outer.lat, outer.lon, inner.lat, inner.lon) <= DISTRICT_KM)
     if outer.bbox is not None and outer.kind in ("physical", "water"):
         west, south, east, north = outer.bbox
         return south <= inner.lat <= north and west <= inner.lon <= east
@@ -144,6 +151,40 @@ def _distances_km(lats: np.ndarray, lons: np.ndarray, anchor_lats: np.ndarray, a
     dlon = anchor_lons[None, :] - lons[:, None]
     h = np.sin(dlat / 2) ** 2 + np.cos(lats)[:, None] * np.cos(anchor_lats)[None, :] * np.sin(dlon / 2) ** 2
     return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+_LIST_GO_ON = re.compile(r"^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
+
+
+def _regions_after_comma(text: str, raws: list[RawMention], picks: list, containers: dict[int, list[int]]) -> None:
+    """"Vesele, Kherson", "Kramatorsk, Donetsk", "Nove, Kharkiv region": a name after a place
+    and a comma that can be a region holding that place is that region (ACLED's and the wire
+    services' "Village, Oblast"), never a second place -- unless a list goes on after it
+    ("Kramatorsk, Donetsk and Kharkiv"). Updates ``picks`` in place."""
+    for i, held in containers.items():
+        for j in held:
+            if j != i + 1 or text[raws[i].end:raws[j].start].strip() != ",":
+                continue
+            (_, chosen), _ = picks[i]
+            (_, current), margin = picks[j]
+            if current.place.kind in ("country", "admin1", "admin2") and _contains(current, chosen):
+                continue
+            if j + 1 < len(raws) and _LIST_GO_ON.match(text[raws[j].end:raws[j + 1].start]) \
+                    and raws[j + 1].candidates and not raws[j + 1].hint:
+                continue
+            regions = [c for c in raws[j].candidates if c.place.kind in ("admin1", "admin2") and _contains(c, chosen)]
+            if regions:
+                best = max(regions, key=lambda c: (c.place.kind == "admin1", c.prior))
+                picks[j] = ((picks[j][0][0], best), max(margin, CLEAR_MARGIN))
+                continue
+            # the region holds no place of that name: the gazetteer lacks it, and a namesake
+            # elsewhere would be a false place; the report is located by its region instead
+            areas = [c for c in raws[j].candidates if c.place.kind == "admin1"]
+            if areas and chosen.place.kind in ("city", "facility") and not any(
+                    _contains(a, c) for a in areas for c in raws[i].candidates):
+                best = max(areas, key=lambda c: c.prior)
+                picks[j] = ((picks[j][0][0], best), max(margin, CLEAR_MARGIN))
+                picks[i] = ((picks[i][0][0], best), picks[i][1])
 
 
 def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
@@ -242,6 +283,7 @@ def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
         for i in m:
             by_mention[i] = picks[g]
     picks = by_mention
+    _regions_after_comma(text, raws, picks, containers)
     keep = [raw.weak is None or _supported(i, raws, picks, containers) for i, raw in enumerate(raws)]
     raws = [raw for raw, k in zip(raws, keep) if k]
     picks = [p for p, k in zip(picks, keep) if k]

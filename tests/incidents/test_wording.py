@@ -1,0 +1,53 @@
+"""Wording families, topic phrases and coordinated verbs, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+import geomap
+
+
+def found(text: str) -> set[tuple[str, str]]:
+    gdf = geomap.extract("date 2025-11-29\n" + text)
+    return set(zip(gdf["incident_type"], gdf["place"]))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Troops fired mortars at positions near Kupiansk overnight.", ("shelling", "Kupyansk")),
+    ("A drone dropped explosives on a car in Horlivka.", ("air_strike", "Horlivka")),
+    ("The attackers were repulsed near Avdiivka.", ("ground_fighting", "Avdiyivka")),
+    ("Russian forces engaged in an offensive in the direction of Chasiv Yar but were repelled.",
+     ("ground_fighting", "Chasiv Yar")),
+    ("About two hundred people gathered in Omsk on Sunday.", ("protest", "Omsk")),
+    ("Overnight, drones damaged hangars at an aircraft plant in Taganrog, the governor said.",
+     ("air_strike", "Taganrog")),
+])
+def test_wording_family_reports_its_type(text, expected):
+    assert expected in found(text)
+
+
+def test_topic_phrase_is_not_the_place():
+    assert found("Hundreds gathered in Omsk in support of the war in Ukraine.") == {("protest", "Omsk")}
+    # a country that is only the topic is never the place
+    assert found("Activists rallied against sanctions on Russia.") == set()
+
+
+def test_coordinated_verbs_share_their_place():
+    got = found("Russian forces carried out air strikes and shelled Huliaipole.")
+    assert {t for t, _ in got} == {"air_strike", "shelling"} and len({p for _, p in got}) == 1
+
+
+def test_strikes_on_a_region_hitting_a_city_are_placed_in_the_city():
+    assert found("Russia launched strikes on western Ukraine, hitting an industrial site in Lviv.") == {
+        ("air_strike", "Lviv")}
+
+
+def test_fire_after_a_drone_attack_is_no_sabotage():
+    got = found("A fire broke out at the refinery in Tuapse after a drone attack.")
+    assert ("air_strike", "Tuapse") in got and not any(t == "sabotage" for t, _ in got)
+
+
+def test_city_district_after_the_mayor_of_its_city():
+    got = found("Kyiv's mayor said debris from intercepted drones fell in the Darnytskyi district.")
+    assert got and all(p.startswith("Darnytskyi") for _, p in got)
+
