@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from ..dates import parse_date
+from ..dates import parse_date, read_date
 from ..errors import InputError, UsageError
 from ..models import Article
 from .markdown import strip_markdown
@@ -59,17 +59,20 @@ def article_from_parts(
     if not body:
         raise InputError("no article text (only a header)", source=source)
     date, precision = default_date
+    published = None
     raw_date = header.get("date") or date_value
-    if raw_date:
+    if raw_date:  # a date the writer put in the header: an impossible one is an error
         try:
-            date, precision = parse_date(raw_date)
+            read = read_date(raw_date)
         except InputError as exc:
             raise InputError(exc.reason, source=source) from None
+        date, precision, published = read.date, read.precision, read.moment
     return Article(
         id=header.get("id") or id,
         text=body,
         date=date,
         date_precision=precision,
+        published=published,
         title=header.get("title") or title,
         url=header.get("url") or header.get("link") or url,
         source=source,

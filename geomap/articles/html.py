@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any
 
-from ..dates import parse_date
+from ..dates import read_date
 from ..errors import InputError
 from ..models import Article
 
@@ -100,16 +100,19 @@ def html_article(
         _clean(canonical.attributes.get("href")) if canonical is not None else None
     )
     date, precision = default_date
+    published = None
     candidates = [meta(sel) for sel in _HTML_DATE_META]
     candidates += [_clean(node.attributes.get("datetime")) for node in tree.css("time[datetime]")]
     for candidate in candidates:
         if not candidate:
             continue
         try:
-            date, precision = parse_date(candidate)
-            break
+            read = read_date(candidate)
         except InputError:
             log.info("%s: ignored an unparseable date in the HTML: %r", source, candidate)
+        else:
+            date, precision, published = read.date, read.precision, read.moment
+            break
 
     body = tree.body
     if body is None:
@@ -153,5 +156,6 @@ def html_article(
     if not text:
         raise InputError("no article text found in the HTML (only boilerplate or markup)", source=source)
     return Article(
-        id=id, text=text, date=date, date_precision=precision, title=title, url=url, source=source
+        id=id, text=text, date=date, date_precision=precision, published=published, title=title,
+        url=url, source=source,
     )

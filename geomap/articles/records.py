@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import json
+import logging
 from collections.abc import Iterator
 from typing import IO, Any
 
-from ..dates import parse_date
+from ..dates import read_date
 from ..errors import InputError
 from ..models import Article
 from .decode import decode_bytes, text_stream
 from .source import LIMIT_HINT, SNIFF_BYTES, ErrorHandler, Input, format_mb
+
+log = logging.getLogger("geomap.articles")
 
 
 def _limited_lines(text: IO[str], max_bytes: int, counter: list[int]) -> Iterator[str]:
@@ -80,19 +83,23 @@ def _record_article(
     raw_id = record.get("id")
     article_id = str(raw_id) if raw_id not in (None, "") else default_id
     date, precision = default_date
+    published = None
+    where = f"{source}:{line}" if line is not None else source
     raw_date = record.get("date")
     if raw_date not in (None, ""):
+        # a feed's odd date never costs the article: it is read without it, with a warning
         try:
-            date, precision = parse_date(raw_date if isinstance(raw_date, str) else str(raw_date))
+            read = read_date(raw_date if isinstance(raw_date, str) else str(raw_date))
+            date, precision, published = read.date, read.precision, read.moment
         except InputError as exc:
-            raise error(exc.reason) from None
+            log.warning("%s: %s; the article is read without it", where, exc.reason)
     title, url = record.get("title"), record.get("url")
-    where = f"{source}:{line}" if line is not None else source
     return Article(
         id=article_id,
         text=text,
         date=date,
         date_precision=precision,
+        published=published,
         title=str(title) if title not in (None, "") else None,
         url=str(url) if url not in (None, "") else None,
         source=where,

@@ -69,23 +69,6 @@ def parse_types(types: Iterable[str] | str | None) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(wanted))
 
 
-def parse_date(value: Any, what: str) -> _dt.date | None:
-    """A date from a date, datetime or ISO string (YYYY, YYYY-MM or YYYY-MM-DD)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
-        try:
-            return _dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise UsageError(f"{what} {value!r} is not a date: write it as YYYY-MM-DD")
-
-
 def _region_key(region: Any) -> RegionKey:
     kind = getattr(region, "kind", None)
     if kind in ("admin1", "region"):
