@@ -55,14 +55,14 @@ def _article(item: Any, reference_date: _dt.date | None) -> Article:
     from .incidents import as_articles
 
     if isinstance(item, dict):
-        from .articles import _record_article
+        from .articles.records import record_article
 
         record = {k: v for k, v in item.items() if not _missing(v)}
         text, raw_id = record.get("text"), record.get("id")
         digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12] if isinstance(text, str) else ""
         article_id = str(raw_id) if raw_id not in (None, "") else digest
         # the article's key in `sources`: its own source or id, never its place in a partition
-        return _record_article(record, default_id=digest, source=str(record.get("source") or article_id),
+        return record_article(record, default_id=digest, source=str(record.get("source") or article_id),
                                line=None, default_date=(reference_date, 1))
     return as_articles(item, reference_date)[0]
 

@@ -58,7 +58,7 @@ class _LineTooLong(Exception):
 _FIELDS = ("id", "text", "date", "title", "url")
 
 
-def _record_article(
+def record_article(
     record: Any,
     *,
     default_id: str,
@@ -146,7 +146,7 @@ def read_jsonl(
             on_error(InputError(f"malformed JSON line ({exc})", source=item.name, line=line))
             continue
         try:
-            yield _record_article(
+            yield record_article(
                 record, default_id=f"{item.id}:{line}", source=item.name, line=line, default_date=default_date
             )
         except InputError as exc:
@@ -226,7 +226,7 @@ def read_csv(
         record = {name: value for name, value in zip(header, row) if name in _FIELDS}
         record.setdefault("text", "")
         try:
-            yield _record_article(
+            yield record_article(
                 record, default_id=f"{item.id}:{start}", source=item.name, line=start,
                 default_date=default_date, columns="column",
             )
@@ -245,7 +245,7 @@ def read_json(item: Input, data: bytes, default_date: tuple[_dt.date | None, int
     except (ValueError, RecursionError) as exc:
         raise InputError(f"malformed JSON ({exc})", source=item.name) from None
     if isinstance(value, dict):
-        yield _record_article(value, default_id=item.id, source=item.name, line=None, default_date=default_date)
+        yield record_article(value, default_id=item.id, source=item.name, line=None, default_date=default_date)
         return
     if not isinstance(value, list):
         raise InputError(f"expected a JSON object or a list of objects, got {_json_type(value)}", source=item.name)
@@ -253,7 +253,7 @@ def read_json(item: Input, data: bytes, default_date: tuple[_dt.date | None, int
         raise InputError("no records (an empty list)", source=item.name)
     for index, record in enumerate(value):
         try:
-            yield _record_article(
+            yield record_article(
                 record, default_id=f"{item.id}:{index}", source=f"{item.name}#{index}", line=None,
                 default_date=default_date,
             )
