@@ -10,7 +10,7 @@ classify, pair, date, merge within the article), with the worker's own gazetteer
 and taxonomy travel as paths and settings and reopen the index there (``GEOMAP_CACHE_DIR``,
 ``geomap index build --to``). The cross-article merge then runs per group of incident ids: each
 group gets every candidate of its ids, in the order the articles came in, and goes through the
-serial merge (:func:`geomap.incidents.candidates_frame`, with its confidence rule). So the same
+serial merge (:meth:`geomap.pipeline.Pipeline.frame`, with its confidence rule). So the same
 articles give the same incidents (ids, sources, reports, confidence, quote), whatever the
 partitioning and however many workers.
 
@@ -52,7 +52,7 @@ def _require():
 
 def _article(item: Any, reference_date: _dt.date | None) -> Article:
     """An Article from a bag item: an Article, a text, or a record with text/id/date/title/url."""
-    from .incidents import as_articles
+    from .pipeline import as_articles
 
     if isinstance(item, dict):
         from .articles.records import record_article
@@ -96,17 +96,13 @@ def _partition_candidates(articles: Iterable[Article], partition: int, groups: i
                           taxonomy) -> list[list[tuple[int, Any]]]:
     """One input partition -> its candidates, tagged with their place in the input and split
     into the id groups."""
-    from .incidents import article_candidates, check_types
-    from .incidents.lexicon import load_lexicon
-    from .toponyms import geoparse
+    from .pipeline import Pipeline
 
-    lexicon = load_lexicon(taxonomy)
-    type_set = check_types(types)
-    parse = geoparser or geoparse
+    pipe = Pipeline(geoparser=geoparser, types=types, taxonomy=taxonomy)
     out: list[list[tuple[int, Any]]] = [[] for _ in range(groups)]
     position = partition << _POSITION_BITS
     for article in articles:
-        for cand in article_candidates(article, parse(article.text), lexicon, type_set):
+        for cand in pipe.article(article):
             out[_group(cand.id, groups)].append((position, cand))
             position += 1
     return out
@@ -118,19 +114,19 @@ def _group(incident_id: str, groups: int) -> int:
 
 def _merge_group(parts: list[list[tuple[int, Any]]], min_confidence, taxonomy) -> geopandas.GeoDataFrame:
     """Every candidate of one id group, in input order, through the serial cross-article merge."""
-    from .incidents import candidates_frame
+    from .pipeline import Pipeline
 
     tagged = sorted((item for part in parts for item in part), key=lambda item: item[0])
     first: dict[str, int] = {}
     for tag, cand in tagged:
         first.setdefault(cand.id, tag)
-    gdf = candidates_frame([cand for _, cand in tagged], min_confidence=min_confidence, taxonomy=taxonomy)
+    gdf = Pipeline(taxonomy=taxonomy, min_confidence=min_confidence).frame([cand for _, cand in tagged])
     gdf.index = [first[i] for i in gdf["id"]]
     return gdf
 
 
 def _meta() -> geopandas.GeoDataFrame:
-    from .incidents import records_frame
+    from .pipeline import records_frame
 
     gdf = records_frame([])
     gdf.index = gdf.index.astype("int64")
