@@ -64,7 +64,7 @@ def test_each_type_layer_toggles(page, pages, incidents, type_id):
     assert visible_count(page) == len(incidents) - expected
     assert marker_count(page) == len(incidents) - expected
     assert page.locator(f"{MARKERS}.geomap-t-{type_id}").count() == 0
-    assert f"types=" in page.evaluate("location.hash") and type_id not in page.evaluate("location.hash")
+    assert "types=" in page.evaluate("location.hash") and type_id not in page.evaluate("location.hash")
     type_checkbox(page, type_id).check()
     assert marker_count(page) == len(incidents)
 
