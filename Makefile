@@ -27,7 +27,7 @@ test: $(STAMP) browser lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(PY) -m ruff check geomap tests bench tools
+	$(PY) -m ruff check geomap tests bench tools conftest.py
 	$(PY) -m mypy
 
 # the installed wheel, outside the checkout: extract, map (HTML, embed, PNG), geocode

@@ -1,9 +1,13 @@
 """Incidents from many articles on Dask: a laptop's cores or a cluster (``pip install 'geomap[dask]'``).
 
-    >>> import dask.bag as db, geomap.dask                                       # doctest: +SKIP
-    >>> articles = db.from_sequence(geomap.read_articles(["archive/"]), npartitions=8)
-    >>> incidents = geomap.dask.extract(articles)      # a dask_geopandas.GeoDataFrame, lazy
-    >>> geomap.dask.collect(incidents)                 # == geomap.extract(the same articles)
+::
+
+    import dask.bag as db, geomap.dask
+    articles = db.from_sequence(geomap.read_articles(["archive/"]), npartitions=8)
+    incidents = geomap.dask.extract(articles)      # a dask_geopandas.GeoDataFrame, lazy
+    geomap.dask.collect(incidents)                 # == geomap.extract(the same articles)
+
+(run for real on a LocalCluster by ``tests/test_dask.py``)
 
 Every article goes through the serial pipeline's own per-article stage in a worker (geoparse,
 classify, pair, date, merge within the article), with the worker's own gazetteer: the geoparser

@@ -11,9 +11,11 @@ GeoDataFrame) and **regions** (country, admin-1 and water by spatial join).
 One :class:`Timings` object receives the seconds per stage, and a
 :class:`~geomap.batch.BatchReport` the inputs and articles that failed:
 
->>> pipe = Pipeline()                                   # doctest: +SKIP
->>> gdf = pipe.run(geomap.read_articles("data/examples"), report=BatchReport())  # doctest: +SKIP
->>> pipe.timings.seconds["geoparse"]                    # doctest: +SKIP
+>>> from geomap._paths import data_path
+>>> pipe, report = Pipeline(), BatchReport()
+>>> gdf = pipe.run(geomap.read_articles(data_path("examples"), on_error=report.record), report=report)
+>>> (report.ok, report.failures, len(gdf) > 0, pipe.timings.seconds["geoparse"] > 0)
+(7, [], True, True)
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
     >>> import geomap
     >>> gdf = geomap.extract("date 2025-11-29\\nRussian drones struck an oil depot in Odesa overnight.")
-    >>> gdf[["incident_type", "place", "date"]].values.tolist()     # doctest: +SKIP
+    >>> gdf[["incident_type", "place", "date"]].values.tolist()
     [['air_strike', 'Odesa', '2025-11-29']]
 
 Stages (each a pure function, each module documents its rules):

@@ -5,9 +5,9 @@ incident map of an :class:`~geomap.render.IncidentMap` to a ``folium.Map``: a la
 type, the legend, the region, date and place filters and the URL-fragment state, drawn by the same
 ``geomap.js`` as geomap's own pages. :func:`to_folium` builds one from an incidents GeoDataFrame.
 
->>> m = to_folium(incidents, types=["air_strike"])          # doctest: +SKIP
->>> folium.CircleMarker([50.45, 30.52], radius=8).add_to(m)  # doctest: +SKIP
->>> m.save("maps/strikes.html")                             # doctest: +SKIP
+>>> m = to_folium(incidents, types=["air_strike"])
+>>> marker = folium.CircleMarker([50.45, 30.52], radius=8).add_to(m)
+>>> m.save("maps/strikes.html")
 
 No text from input is ever template source: the payload and the script are rendered by this
 module's own template (where data are values, never source) and added to the page as
@@ -78,9 +78,10 @@ class IncidentLayer(MacroElement):
 
     Examples
     --------
-    >>> m = folium.Map(tiles=None)                           # doctest: +SKIP
-    >>> m.default_js, m.default_css = [], []                 # doctest: +SKIP
-    >>> IncidentLayer(make_map(incidents)).add_to(m)         # doctest: +SKIP
+    >>> m = folium.Map(tiles=None)
+    >>> m.default_js, m.default_css = [], []
+    >>> from geomap.render import make_map
+    >>> layer = IncidentLayer(make_map(incidents)).add_to(m)
     """
 
     _template = Template(
@@ -215,8 +216,8 @@ def to_folium(incident_map_or_gdf: Any, m: Any = None, *, inline: bool = True,
 
     Examples
     --------
-    >>> m = to_folium(incidents, regions=["Krasnodar Krai"])   # doctest: +SKIP
-    >>> m.save("maps/krasnodar.html")                          # doctest: +SKIP
+    >>> m = to_folium(incidents, regions=["Krasnodar Krai"])
+    >>> m.save("maps/krasnodar.html")
     """
     import folium
 
