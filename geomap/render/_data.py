@@ -54,7 +54,10 @@ def _text(value: Any) -> str | None:
 # ----------------------------------------------------------------------------- filters
 
 def parse_types(types: Iterable[str] | str | None) -> tuple[str, ...] | None:
-    """Validate incident type ids (a list or a comma-separated string)."""
+    """Incident type ids from a list or comma-separated strings, in order; checked by
+    :func:`geomap.incidents.check_types` (the one validator)."""
+    from ..incidents import check_types
+
     if types is None:
         return None
     if isinstance(types, str):
@@ -62,10 +65,7 @@ def parse_types(types: Iterable[str] | str | None) -> tuple[str, ...] | None:
     wanted: list[str] = []
     for item in types:
         wanted.extend(part.strip() for part in str(item).split(",") if part.strip())
-    unknown = [t for t in wanted if t not in INCIDENT_TYPES]
-    if unknown:
-        raise UsageError(f"unknown incident type(s) {', '.join(unknown)}; "
-                         f"choose from {', '.join(INCIDENT_TYPES)}")
+    check_types(wanted)
     return tuple(dict.fromkeys(wanted))
 
 
