@@ -39,12 +39,16 @@ def reader(path: str | os.PathLike[str]) -> Iterator[tuple[sqlite3.Connection, L
 
 
 def _date_text(value: Any, name: str) -> str:
-    from ..dates import filter_date
+    import datetime as dt
 
-    day = filter_date(value, name)
-    if day is None:
-        raise UsageError(f"{name} must be a date as YYYY-MM-DD, not {value!r}")
-    return day.isoformat()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise UsageError(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
 def _filters(lay: Layout, bbox: Sequence[float] | None, types: Iterable[str] | None,
