@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench data browser clean fuzz
+.PHONY: demo test lint wheel-smoke bench data browser clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +23,20 @@ demo: $(STAMP)
 browser:
 	bash scripts/ensure-chromium
 
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # the fuzz suite with a long budget (make test runs it with a small, fixed one)
 fuzz: $(STAMP)
 	GEOMAP_FUZZ=long $(PY) -m pytest tests/fuzz -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check geomap tests bench tools conftest.py
+	$(PY) -m mypy
+
+# the installed wheel, outside the checkout: extract, map (HTML, embed, PNG), geocode
+wheel-smoke:
+	PYTHON=$(PYTHON) bash scripts/wheel-smoke
 
 bench: $(STAMP)
 	$(PY) -m bench

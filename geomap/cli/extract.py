@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import GeomapError, OutputError
-from ._common import EXIT_INPUT_FAILED, EXIT_OK, fail
+from ._common import EXIT_INPUT_FAILED, EXIT_OK, fail, geocoder_options, make_geocoder
 from ._inputs import INPUTS_HELP, InputOptions, input_options
 
 
@@ -38,15 +38,18 @@ def _types(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); its "
                    "workers need geomap[dask] and the gazetteer index (geomap index build --to).")
+@geocoder_options
 def extract_command(inputs: InputOptions, output: str | None, store: str | None, min_confidence: float | None,
-                    types: frozenset[str] | None, workers: int | None, scheduler: str | None) -> int:
+                    types: frozenset[str] | None, workers: int | None, scheduler: str | None,
+                    geocoder_name: str, user_agent: str | None, geocoder_url: str | None) -> int:
     """Find incidents in articles: each place paired with the incident type reported there.
 
     Every incident has a type (air_strike, shelling, naval_attack, airspace_violation,
     ground_fighting, sabotage, infrastructure_outage, law_enforcement, protest, diplomacy), a place
     with its country and region, a date with its precision, the sentence that reports it, a
     confidence, and the articles that report it (the same incident from several articles is one
-    row). Offline: places come from the bundled gazetteer.
+    row). Offline by default: places come from the bundled gazetteer; with --geocoder (e.g.
+    nominatim) their points come from that service (only place names are sent).
 
     \b
     Examples:
@@ -55,63 +58,59 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
       geomap extract feed.jsonl -o incidents.gpkg --types air_strike,naval_attack
       geomap extract articles/ --glob "*.txt" --store incidents.gpkg --min-confidence 0.6
       cat article.txt | geomap extract - -o incidents.parquet
+      geomap extract feed.jsonl -o incidents.gpkg --geocoder nominatim --user-agent "desk/1.0 (me@example.org)"
       geomap extract archive/ --workers 4 -o incidents/      # partitioned GeoParquet, 4 processes
       geomap extract feed.jsonl --scheduler tcp://10.0.0.5:8786 -o incidents.gpkg
     """
     if not output and not store:
         raise click.UsageError("say where the incidents go: -o FILE (and/or --store FILE)")
     if workers or scheduler:
+        if geocoder_name != "offline":
+            # one rate limit and one cache per run: online geocoding stays in one process
+            raise click.UsageError("--geocoder with --workers/--scheduler is not supported: "
+                                   "geocode online in a serial run (leave out --workers)")
         return _on_dask(inputs, output, store, min_confidence, types, workers, scheduler)
     from .._atomic import refuse_inputs_as_outputs
     from ..export import check_output_path, write_incidents
+    from ..pipeline import Pipeline
 
+    opened = None
     try:
         if output:
             check_output_path(output)  # a usage error now, not after the whole batch
         refuse_inputs_as_outputs([output, store], inputs.paths)
+        pipe = Pipeline(types=types, min_confidence=min_confidence,
+                        geocoder=make_geocoder(geocoder_name, user_agent, geocoder_url))
+        if store:
+            from ..store import open_store
+
+            opened = open_store(store, corroboration=pipe.lexicon.scoring.corroboration)
     except GeomapError as exc:
         raise fail(exc) from None
-    from ..incidents import article_candidates, candidates_frame
-    from ..incidents.lexicon import load_lexicon
-    from ..toponyms import geoparse
 
-    try:
-        lexicon = load_lexicon()
-    except GeomapError as exc:
-        raise fail(exc) from None
-    candidates = []
-    opened = None
-    if store:
-        from ..store import open_store
-
-        try:
-            opened = open_store(store, corroboration=lexicon.scoring.corroboration)
-        except GeomapError as exc:
-            raise fail(exc) from None
-
-    threshold = lexicon.scoring.min_confidence if min_confidence is None else min_confidence
+    threshold = pipe.min_confidence
     stored = {"articles": 0, "error": None}
 
-    def process(article) -> None:
+    def commit(found) -> None:
+        # one committed transaction per article: a killed run keeps every finished article.
+        # Every candidate goes in: the store keeps each source's confidence and combines them
+        # as the run does, so it holds what -o holds however the articles are batched
         nonlocal opened
-        found = article_candidates(article, geoparse(article.text), lexicon, types)
-        candidates.extend(found)
-        if opened is not None:
-            # one committed transaction per article: a killed run keeps every finished article.
-            # Every candidate goes in: the store keeps each source's confidence and combines them
-            # as the run does, so it holds what -o holds however the articles are batched
-            try:
-                opened.upsert(candidates_frame(found, min_confidence=0.0), min_confidence=threshold)
-            except OutputError as exc:  # disk full, a lock held too long: -o still gets everything
-                stored["error"] = exc
-                opened.close()
-                opened = None
-            else:
-                stored["articles"] += 1
+        if opened is None:
+            return
+        try:
+            opened.upsert(pipe.frame(found, min_confidence=0.0), min_confidence=threshold)
+        except OutputError as exc:  # disk full, a lock held too long: -o still gets everything
+            stored["error"] = exc
+            opened.close()
+            opened = None
+        else:
+            stored["articles"] += 1
 
     try:
-        report = inputs.batch(process)
-        gdf = candidates_frame(candidates, min_confidence=min_confidence)
+        articles, report = inputs.open()
+        gdf = pipe.run(articles, report=report, progress=inputs.progress, strict=inputs.strict,
+                       each=commit if opened is not None else None)
         if output:
             write_incidents(gdf, output)
     except GeomapError as exc:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..errors import GeomapError, InputError, UsageError
-from ._common import EXIT_INPUT_FAILED, EXIT_OK, fail
+from ._common import EXIT_INPUT_FAILED, EXIT_OK, fail, geocoder_options, make_geocoder
 from ._inputs import InputOptions, input_options
 
 #: Extensions read as incident files (``geomap extract`` output); anything else is articles.
@@ -32,7 +32,8 @@ def _is_incident_file(path: str) -> bool:
     return "incident_type" in header or "text" not in header
 
 
-def _read(inputs: InputOptions, store: str | None) -> tuple[Any, list[str], int]:
+def _read(inputs: InputOptions, store: str | None,
+          geocoder: Any = None) -> tuple[Any, list[str], int]:
     """All incidents from incident files, a store and articles; the failures to report; and how
     many inputs gave something (an input read without error, even when it holds no incident)."""
     import pandas as pd
@@ -46,13 +47,13 @@ def _read(inputs: InputOptions, store: str | None) -> tuple[Any, list[str], int]
         from ..export import read_incidents
 
         for path in incident_files:
-            bad: list[str] = []
+            bad: list[InputError] = []
             try:
-                frames.append(read_incidents(path, on_error=lambda exc: bad.append(str(exc))))
+                frames.append(read_incidents(path, on_error=bad.append))
                 read += 1
             except InputError as exc:
-                bad.append(str(exc))
-            failures += bad
+                bad.append(exc)
+            failures += [str(exc) for exc in bad]
             if bad and inputs.strict:
                 return _none(), failures, read
     if store:
@@ -66,18 +67,14 @@ def _read(inputs: InputOptions, store: str | None) -> tuple[Any, list[str], int]
     if article_inputs:
         from dataclasses import replace
 
-        from ..incidents import article_candidates, candidates_frame
-        from ..incidents.lexicon import load_lexicon
-        from ..toponyms import geoparse
+        from ..pipeline import Pipeline
 
-        lexicon = load_lexicon()
-        candidates: list[Any] = []
-        # the same per-article work as `geomap extract`, with its progress bar and failure report
-        report = replace(inputs, paths=article_inputs).batch(
-            lambda article: candidates.extend(article_candidates(article, geoparse(article.text), lexicon)))
+        # the same pipeline as `geomap extract`, with its progress bar and failure report
+        articles, report = replace(inputs, paths=article_inputs).open()
+        frames.append(Pipeline(geocoder=geocoder).run(articles, report=report, progress=inputs.progress,
+                                                      strict=inputs.strict))
         failures += [str(f) for f in report.failures]
         read += report.ok
-        frames.append(candidates_frame(candidates))
     frames = [f for f in frames if f is not None and len(f)]
     if not frames:
         return _none(), failures, read
@@ -111,6 +108,7 @@ Examples:
   geomap map incidents.gpkg --embed --aspect 16:9 --link https://example.org/full.html -o report/map.html
   geomap map incidents.gpkg --since 2025-11-01 --pdf maps/nov.pdf
   geomap map --store incidents.store.gpkg -o maps/all.html --heat
+  geomap map articles/ -o maps/today.html --geocoder nominatim --user-agent "desk/1.0 (me@example.org)"
 """)
 @input_options(required=False)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
@@ -142,11 +140,13 @@ Examples:
 @click.option("--no-cluster", is_flag=True, help="Never cluster markers (default: pins that overlap cluster).")
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
               help="Also map the incidents of this store (see `geomap store`).")
+@geocoder_options
 def map_command(inputs: InputOptions, output: str | None, title: str | None, regions: tuple[str, ...],
                 types: tuple[str, ...], since: str | None, until: str | None, cdn: bool, embed: bool,
                 png: str | None, svg: str | None, pdf: str | None, height: str | None,
                 aspect: str | None, link: str | None, heat: bool, no_cluster: bool,
-                store: str | None) -> int:
+                store: str | None, geocoder_name: str, user_agent: str | None,
+                geocoder_url: str | None) -> int:
     """Draw incidents on a layered map: a layer per incident type, region, date and place filters.
 
     INPUT is an incidents file written by `geomap extract` (.geojson, .gpkg, .parquet, or a .csv
@@ -183,7 +183,8 @@ def map_command(inputs: InputOptions, output: str | None, title: str | None, reg
         targets[0] = str(target)
     try:
         refuse_inputs_as_outputs(targets, [*inputs.paths, store])
-        incidents, failures, read = _read(inputs, store)
+        geocoder = make_geocoder(geocoder_name, user_agent, geocoder_url)
+        incidents, failures, read = _read(inputs, store, geocoder)
         for message in failures:
             click.echo(f"error: {message}", err=True)
         if failures and (not read or inputs.strict):

@@ -17,7 +17,6 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-import geomap
 from geomap.errors import InputError, OutputError
 from geomap.render._synthetic import synthetic_incidents
 from geomap.store import open_store, read_store, store_stats, upsert_store
