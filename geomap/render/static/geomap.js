@@ -18,8 +18,9 @@
   var FIRST_SLICE = 2000;
   /* the time one slice of marker placement may take before the page gets control back (ms) */
   var SLICE_MS = 40;
-  /* pins closer than this (px) join a cluster: about where two 24 px pins start to overlap */
-  var CLUSTER_RADIUS = 28;
+  /* pins closer than this (px) join a cluster: about where two 24 px pins start to overlap; maps of
+   * many incidents use a wider radius, which keeps clustering 100,000 of them fast */
+  var CLUSTER_RADIUS = 28, CLUSTER_RADIUS_MANY = 45;
   /* clusters and area shading use a colour that no incident type uses */
   var GROUP_COLOUR = "#263238";
   /* maps narrower or lower than this (px) start with their controls folded */
@@ -267,7 +268,7 @@
     // placement is sliced here (cancellable by a newer change), not by markercluster's chunkedLoading
     this.container = data.cluster
       ? L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false,
-          maxClusterRadius: CLUSTER_RADIUS, iconCreateFunction: function (cluster) { return self._clusterIcon(cluster); } })
+          maxClusterRadius: many ? CLUSTER_RADIUS_MANY : CLUSTER_RADIUS, iconCreateFunction: function (cluster) { return self._clusterIcon(cluster); } })
       : L.featureGroup();
     this.container.on("click", function (e) { if (e.layer && e.layer._gi !== undefined) { self.openPopup(e.layer._gi); } });
     this.container.on("mouseover", function (e) { if (e.layer && e.layer._gi !== undefined) { self._showTip(e.layer); } });
@@ -846,7 +847,10 @@
 
   /* loading state: data-loaded on the root when every visible marker is placed, else progress */
   GeoMap.prototype._progress = function (done, total) {
-    var loading = done < total;
+    var loading = done < total, wasLoading = this._loading;
+    this._loading = loading;
+    // clusters drawn while markers were still arriving show their count only: now their types
+    if (wasLoading && !loading && this.container.refreshClusters) { this.container.refreshClusters(); }
     this.root.toggleAttribute("data-loaded", !loading);
     if (loading) { this.root.setAttribute("aria-busy", "true"); } else { this.root.removeAttribute("aria-busy"); }
     this.progress.textContent = loading
@@ -971,6 +975,15 @@
 
   /* a cluster bubble: the count on a dark disc ringed by its types' shares (conic gradient) */
   GeoMap.prototype._clusterIcon = function (cluster) {
+    if (this._loading) {  // the breakdown walks every pin inside: not on each slice of a large load
+      var n = cluster.getChildCount(), grow = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+      var plain = el("div", "geomap-cluster geomap-cluster-loading");
+      plain.style.background = GROUP_COLOUR;
+      plain.style.width = plain.style.height = grow + "px";
+      plain.appendChild(el("span", "geomap-cluster-count", n));
+      plain.setAttribute("aria-label", n + " incidents");
+      return L.divIcon({ html: plain, className: "marker-cluster geomap-cluster-icon", iconSize: [grow, grow] });
+    }
     var ids = cluster.getAllChildMarkers().map(function (m) { return m._gi; });
     var parts = this._breakdown(ids), total = ids.length, at = 0, stops = [];
     parts.forEach(function (p) {
@@ -1015,7 +1028,7 @@
       button.setAttribute("data-area", data.regions[k].key);
       button.appendChild(el("span", "geomap-area-name", data.regions[k].name));
       button.appendChild(el("span", "geomap-count", stats[k].length));
-      button.setAttribute("aria-label", self._areaSummary(k));
+      button.title = self._areaSummary(k);  // the name read out is the text shown ("Russia 3")
       button.addEventListener("click", function () { self.openArea(k); });
       item.appendChild(button);
       self.areaList.appendChild(item);
