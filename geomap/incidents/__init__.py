@@ -93,6 +93,7 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
     out: list[Candidate] = []
     previous = None
     mentions = sorted(mentions, key=lambda m: m.start)
+    acled = lexicon.taxonomy.types
     for sent in split_sentences(text):
         cues = find_cues(sent.text, lexicon, types)
         evidence = classify(sent.text, lexicon, types, cues=cues) if cues else {}
@@ -121,7 +122,8 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
                 geo_precision=p.geo_precision, date=when.date, date_precision=when.precision,
                 sentence=sent.text, confidence=round(conf, 4), article=key, source=article.source,
                 title=article.title, url=article.url, container=p.container, date_default=when.default,
-                future=when.future, speaker_fallback=p.speaker_fallback, role=p.role))
+                future=when.future, speaker_fallback=p.speaker_fallback, role=p.role,
+                event_type=acled[p.type].event_type, sub_event_type=acled[p.type].sub_event_type))
     t0 = clock()
     merged = merge_article(out)
     if timings is not None:
