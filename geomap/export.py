@@ -422,6 +422,8 @@ def _write_parquet(table: Any, tmp: Path) -> None:
     for c, kind in COLUMN_KINDS.items():
         if kind == "optint":
             out[c] = pd.array(out[c].tolist(), dtype="Int64")
+        elif kind == "text":  # a string column even when every value is missing, so the parts of
+            out[c] = pd.array(out[c].tolist(), dtype="string")  # a partitioned output share one schema
     out.to_parquet(tmp, index=False)
 
 

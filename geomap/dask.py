@@ -1,0 +1,204 @@
+"""Incidents from many articles on Dask: a laptop's cores or a cluster (``pip install 'geomap[dask]'``).
+
+    >>> import dask.bag as db, geomap.dask                                       # doctest: +SKIP
+    >>> articles = db.from_sequence(geomap.read_articles(["archive/"]), npartitions=8)
+    >>> incidents = geomap.dask.extract(articles)      # a dask_geopandas.GeoDataFrame, lazy
+    >>> geomap.dask.collect(incidents)                 # == geomap.extract(the same articles)
+
+Every article goes through the serial pipeline's own per-article stage in a worker (geoparse,
+classify, pair, date, merge within the article), with the worker's own gazetteer: the geoparser
+and taxonomy travel as paths and settings and reopen the index there (``GEOMAP_CACHE_DIR``,
+``geomap index build --to``). The cross-article merge then runs per group of incident ids: each
+group gets every candidate of its ids, in the order the articles came in, and goes through the
+serial merge (:func:`geomap.incidents.candidates_frame`, with its confidence rule). So the same
+articles give the same incidents (ids, sources, reports, confidence, quote), whatever the
+partitioning and however many workers.
+
+The result's partitions are those id groups; its index is where each incident first appears
+in the input (for :func:`collect`, which orders rows as :func:`geomap.extract` does).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import zlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .errors import UsageError
+from .models import Article
+
+if TYPE_CHECKING:  # pragma: no cover
+    import dask.bag
+    import dask_geopandas
+    import geopandas
+
+__all__ = ["collect", "extract", "to_articles", "to_parquet"]
+
+#: Bits of a first-appearance tag given to the position inside a partition.
+_POSITION_BITS = 40
+
+
+def _require():
+    try:
+        import dask  # noqa: F401
+        import dask_geopandas  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(f"geomap.dask needs Dask ({exc.name} is not installed): "
+                         "pip install 'geomap[dask]'") from None
+
+
+def _article(item: Any, reference_date: _dt.date | None) -> Article:
+    """An Article from a bag item: an Article, a text, or a record with text/id/date/title/url."""
+    from .incidents import as_articles
+
+    if isinstance(item, dict):
+        from .articles import _record_article
+
+        record = {k: v for k, v in item.items() if not _missing(v)}
+        text, raw_id = record.get("text"), record.get("id")
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12] if isinstance(text, str) else ""
+        article_id = str(raw_id) if raw_id not in (None, "") else digest
+        # the article's key in `sources`: its own source or id, never its place in a partition
+        return _record_article(record, default_id=digest, source=str(record.get("source") or article_id),
+                               line=None, default_date=(reference_date, 1))
+    return as_articles(item, reference_date)[0]
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN or NaT, as a DataFrame row has for an empty cell."""
+    try:
+        return value is None or bool(value != value)
+    except (TypeError, ValueError):
+        return False
+
+
+def to_articles(articles: Any, reference_date: _dt.date | None = None) -> dask.bag.Bag:
+    """A bag of Articles from a bag (of Articles, texts or dicts) or a Dask DataFrame with a
+    ``text`` column (and optional ``id``, ``date``, ``title``, ``url``, ``source``)."""
+    _require()
+    import dask.bag as db
+    import dask.dataframe as dd
+
+    if isinstance(articles, dd.DataFrame):
+        if "text" not in articles.columns:
+            raise UsageError(f'the DataFrame has no "text" column (columns: {", ".join(map(str, articles.columns))})')
+        articles = articles.to_bag(format="dict")
+    elif not isinstance(articles, db.Bag):
+        raise UsageError(f"geomap.dask.extract() takes a dask.bag or a Dask DataFrame, not {type(articles).__name__}; "
+                         "for a list, use geomap.extract() or dask.bag.from_sequence(...)")
+    return articles.map(_article, reference_date)
+
+
+def _partition_candidates(articles: Iterable[Article], partition: int, groups: int, geoparser, types,
+                          taxonomy) -> list[list[tuple[int, Any]]]:
+    """One input partition -> its candidates, tagged with their place in the input and split
+    into the id groups."""
+    from .incidents import article_candidates, check_types
+    from .incidents.lexicon import load_lexicon
+    from .toponyms import geoparse
+
+    lexicon = load_lexicon(taxonomy)
+    type_set = check_types(types)
+    parse = geoparser or geoparse
+    out: list[list[tuple[int, Any]]] = [[] for _ in range(groups)]
+    position = partition << _POSITION_BITS
+    for article in articles:
+        for cand in article_candidates(article, parse(article.text), lexicon, type_set):
+            out[_group(cand.id, groups)].append((position, cand))
+            position += 1
+    return out
+
+
+def _group(incident_id: str, groups: int) -> int:
+    return zlib.crc32(incident_id.encode()) % groups
+
+
+def _merge_group(parts: list[list[tuple[int, Any]]], min_confidence, taxonomy) -> geopandas.GeoDataFrame:
+    """Every candidate of one id group, in input order, through the serial cross-article merge."""
+    from .incidents import candidates_frame
+
+    tagged = sorted((item for part in parts for item in part), key=lambda item: item[0])
+    first: dict[str, int] = {}
+    for tag, cand in tagged:
+        first.setdefault(cand.id, tag)
+    gdf = candidates_frame([cand for _, cand in tagged], min_confidence=min_confidence, taxonomy=taxonomy)
+    gdf.index = [first[i] for i in gdf["id"]]
+    return gdf
+
+
+def _meta() -> geopandas.GeoDataFrame:
+    from .incidents import records_frame
+
+    gdf = records_frame([])
+    gdf.index = gdf.index.astype("int64")
+    return gdf
+
+
+def extract(articles: Any, *, geoparser=None, min_confidence: float | None = None,
+            reference_date: _dt.date | None = None, types: Iterable[str] | None = None, taxonomy=None,
+            groups: int | None = None) -> dask_geopandas.GeoDataFrame:
+    """Incidents of a dask.bag of articles (Articles, texts or dicts) or of a Dask DataFrame with
+    ``text``/``id``/``date``/``title``/``url`` columns (e.g. from ``dask.dataframe.read_json(...,
+    lines=True)``, ``read_csv`` or ``read_parquet``), as a lazy ``dask_geopandas.GeoDataFrame``
+    in the schema of :func:`geomap.extract`.
+
+    ``geoparser``, ``min_confidence``, ``reference_date``, ``types`` and ``taxonomy`` mean what
+    they mean for :func:`geomap.extract`; the geoparser must pickle (geomap's do). ``groups`` is
+    the number of output partitions (groups of incident ids; default: one per four input
+    partitions). Nothing runs until the result is computed, e.g. with :func:`collect`.
+    """
+    _require()
+    import dask
+    import dask.dataframe as dd
+    import dask_geopandas  # noqa: F401  (registers GeoDataFrame partitions with dask.dataframe)
+
+    from .incidents import check_types
+
+    check_types(types)  # a usage error now, not in a worker
+    chosen = tuple(types) if types is not None else None
+    bag = to_articles(articles, reference_date)
+    parts = bag.to_delayed(optimize_graph=True)
+    n_groups = max(1, groups or (len(parts) + 3) // 4)
+    split = [dask.delayed(_partition_candidates, nout=n_groups, pure=True)(
+        part, n, n_groups, geoparser, chosen, taxonomy) for n, part in enumerate(parts)]
+    merged = [dask.delayed(_merge_group, pure=True)([s[g] for s in split], min_confidence, taxonomy)
+              for g in range(n_groups)]
+    # the columns keep geomap's dtypes (text as Python objects, as geomap.extract gives them)
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_delayed(merged, meta=_meta(), verify_meta=False)
+
+
+def collect(incidents: dask_geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
+    """Compute the result of :func:`extract` into one GeoDataFrame in :func:`geomap.extract`'s
+    row order (by date, type and place, then where each incident first appears)."""
+    frame = incidents.compute()
+    tags = frame.index.to_list()
+    keys = list(zip(frame["date"].to_list(), frame["incident_type"].to_list(), frame["place"].to_list(), tags))
+    order = sorted(range(len(frame)), key=lambda i: (keys[i][0] or "9999", *keys[i][1:]))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _write_part(part: geopandas.GeoDataFrame, path: str) -> int:
+    from .export import write_incidents
+
+    if len(part):  # an empty id group writes no file (it would have no column types)
+        write_incidents(part, path)
+    return len(part)
+
+
+def to_parquet(incidents: dask_geopandas.GeoDataFrame, folder: str) -> int:
+    """Write each partition of :func:`extract`'s result as ``FOLDER/part.N.parquet`` with geomap's
+    own GeoParquet writer (the columns of a single-file ``.parquet``), in parallel, each file
+    atomically; returns the number of incidents. ``geopandas.read_parquet(FOLDER)`` reads them
+    back as one table."""
+    import dask
+    from pathlib import Path
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    writes = [dask.delayed(_write_part)(part, str(out / f"part.{n}.parquet"))
+              for n, part in enumerate(incidents.to_delayed())]
+    return sum(dask.compute(*writes))
