@@ -69,7 +69,7 @@ LEXICON_FAMILIES: dict[str, list[tuple[str, str, list[str] | None]]] = {
 #: Rule families in code: (module, function, replacement) -- the replacement switches the rule off.
 CODE_FAMILIES: dict[str, tuple[str, str, str]] = {
     "Place, Region convention": ("geomap.toponyms.resolve", "_regions_after_comma", "lambda *a, **k: None"),
-    "coordinated verbs": ("geomap.incidents.pairing", "_coordinated", "lambda *a, **k: False"),
+    "coordinated verbs": ("geomap.incidents.pairing.pairs", "_coordinated", "lambda *a, **k: False"),
     "quotes in sentence splitting": ("geomap.incidents.sentences", "_inside_quote", "lambda *a, **k: False"),
 }
 SETTLEMENTS = "KATOTTG settlements in the gazetteer"

@@ -32,7 +32,7 @@ from ..models import Article, Mention
 from .classify import classify, find_cues
 from .dates import find_dates, incident_date, is_future, split_date_header
 from .lexicon import Lexicon, load_lexicon
-from .merge import Candidate, merge_article, merge_incidents
+from .merge import Report, merge_article, merge_incidents
 from .pairing import items_from_mentions, pair_sentence
 from .sentences import split_sentences
 from .taxonomy import INCIDENT_TYPES, Taxonomy, load_taxonomy
@@ -40,7 +40,7 @@ from .taxonomy import INCIDENT_TYPES, Taxonomy, load_taxonomy
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas
 
-__all__ = ["INCIDENT_TYPES", "Candidate", "article_candidates", "as_articles", "candidates_frame", "check_types",
+__all__ = ["INCIDENT_TYPES", "Report", "article_candidates", "as_articles", "candidates_frame", "check_types",
            "extract", "incidents_records", "load_taxonomy", "records_frame"]
 
 Geoparser = Callable[[str], list[Mention]]
@@ -82,7 +82,7 @@ def _default_geoparser() -> Geoparser:
 
 def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexicon,
                        types: frozenset[str] | None = None,
-                       timings: dict[str, float] | None = None) -> list[Candidate]:
+                       timings: dict[str, float] | None = None) -> list[Report]:
     """Every (type, place, date) one article reports, merged within the article (not across
     articles); ``mentions`` from the geoparser. ``timings`` receives the seconds spent on dates
     (``dates``) and on the in-article merge (``merge``)."""
@@ -90,7 +90,7 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
     dating = 0.0
     text = article.text
     key = article.source or article.url or article.id
-    out: list[Candidate] = []
+    out: list[Report] = []
     previous = None
     mentions = sorted(mentions, key=lambda m: m.start)
     acled = lexicon.taxonomy.types
@@ -117,7 +117,7 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
                     conf *= lexicon.scoring.speculation_factor
                 if p.type not in lexicon.scoring.announced_types:
                     conf *= lexicon.scoring.speculation_factor
-            out.append(Candidate(
+            out.append(Report(
                 incident_type=p.type, place=p.place, mention=p.mention, kind=p.kind,
                 geo_precision=p.geo_precision, date=when.date, date_precision=when.precision,
                 sentence=sent.text, confidence=round(conf, 4), article=key, source=article.source,
@@ -150,7 +150,7 @@ def incidents_records(articles_or_texts: Article | str | Iterable[Article | str]
     threshold = lexicon.scoring.min_confidence if min_confidence is None else float(min_confidence)
     parse = geoparser or _default_geoparser()
     clock = timings if timings is not None else {}
-    cands: list[Candidate] = []
+    cands: list[Report] = []
     for article in as_articles(articles_or_texts, reference_date):
         t0 = perf_counter()
         mentions = parse(article.text)
@@ -210,7 +210,7 @@ def extract(articles_or_texts: Article | str | Iterable[Article | str], *, geopa
     return records_frame(records, timings=clock)
 
 
-def candidates_frame(cands: list[Candidate], *, min_confidence: float | None = None,
+def candidates_frame(cands: list[Report], *, min_confidence: float | None = None,
                      taxonomy: Taxonomy | str | None = None,
                      timings: dict[str, float] | None = None) -> geopandas.GeoDataFrame:
     """Merge per-article candidates (from :func:`article_candidates`) into the incidents frame."""
