@@ -82,6 +82,8 @@ Examples:
   geomap map incidents.gpkg --region "Krasnodar Krai" --types air_strike,naval_attack -o maps/kda.html
   geomap map incidents.gpkg --since 2025-11-01 --png maps/nov.png --svg maps/nov.svg
   geomap map incidents.gpkg --embed -o report/map-fragment.html
+  geomap map incidents.gpkg --embed --aspect 16:9 --link https://example.org/full.html -o report/map.html
+  geomap map incidents.gpkg --since 2025-11-01 --pdf maps/nov.pdf
   geomap map --store incidents.store.gpkg -o maps/all.html --heat
 """)
 @click.argument("inputs", nargs=-1)
@@ -102,15 +104,24 @@ Examples:
                                             "paste into another page, instead of a whole page.")
 @click.option("--png", type=click.Path(dir_okay=False), default=None, help="Also write a static PNG.")
 @click.option("--svg", type=click.Path(dir_okay=False), default=None, help="Also write a static SVG.")
+@click.option("--pdf", type=click.Path(dir_okay=False), default=None, help="Also write a static PDF (for print).")
+@click.option("--height", default=None, metavar="CSS",
+              help="Height of the --embed frame: 520, 520px, 60vh (default 520px).")
+@click.option("--aspect", default=None, metavar="W:H",
+              help="Shape of the --embed frame instead of a height, e.g. 16:9: it fits any column width.")
+@click.option("--link", default=None, metavar="URL",
+              help="With --embed: the full map's address (https://... or a relative path), linked "
+                   "from inside the frame.")
 @click.option("--heat", is_flag=True, help="Show the heat-map overlay from the start.")
-@click.option("--no-cluster", is_flag=True, help="Never cluster markers (default: cluster from 200 on).")
+@click.option("--no-cluster", is_flag=True, help="Never cluster markers (default: pins that overlap cluster).")
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
               help="Also map the incidents of this store (see `geomap store`).")
 @click.option("--date", default=None, metavar="YYYY-MM-DD",
               help="Report date for articles that carry none.")
 def map_command(inputs: tuple[str, ...], output: str | None, title: str | None, regions: tuple[str, ...],
                 types: tuple[str, ...], since: str | None, until: str | None, cdn: bool, embed: bool,
-                png: str | None, svg: str | None, heat: bool, no_cluster: bool, store: str | None,
+                png: str | None, svg: str | None, pdf: str | None, height: str | None,
+                aspect: str | None, link: str | None, heat: bool, no_cluster: bool, store: str | None,
                 date: str | None) -> int:
     """Draw incidents on a layered map: a layer per incident type, region, date and place filters.
 
@@ -128,6 +139,16 @@ def map_command(inputs: tuple[str, ...], output: str | None, title: str | None, 
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
     from ..render import make_map, prepare, save_static
+    from ..render._make import map_title
+    from ..render._map import EMBED_HEIGHT, css_aspect, css_height, link_target
+
+    try:  # the frame's options are checked before any work
+        embed_options = {"height": css_height(height or EMBED_HEIGHT),
+                         "aspect": css_aspect(aspect) if aspect else None, "link": link_target(link)}
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if (height or aspect or link) and not embed:
+        raise click.UsageError("--height, --aspect and --link shape the --embed frame: add --embed")
 
     try:
         incidents, failures = _read(inputs, store, date)
@@ -136,14 +157,15 @@ def map_command(inputs: tuple[str, ...], output: str | None, title: str | None, 
         shown = prepare(incidents, regions=list(regions) or None, types=list(types) or None,
                         since=since, until=until)
         written: list[Path] = []
-        if output or not (png or svg):
+        if output or not (png or svg or pdf):
             target = Path(output) if output else _default_output(inputs, store, embed)
             the_map = make_map(incidents, title=title, regions=list(regions) or None,
                                types=list(types) or None, since=since, until=until, cdn=cdn, heat=heat,
                                cluster=False if no_cluster else None)
-            written.append(the_map.save_embed(target) if embed else the_map.save(target))
+            written.append(the_map.save_embed(target, **embed_options) if embed else the_map.save(target))
             title = the_map.title
-        for image in (png, svg):
+        title = map_title(incidents, title=title, regions=list(regions) or None, since=since, until=until)
+        for image in (png, svg, pdf):
             if image:
                 written.append(save_static(shown, image, title=title))
     except UsageError as exc:

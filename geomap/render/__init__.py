@@ -7,72 +7,9 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-from collections.abc import Iterable
-from typing import Any
-
-from ..errors import UsageError
-from . import _data
 from ._folium import IncidentLayer, to_folium
+from ._make import make_map, prepare
 from ._map import CLUSTER_THRESHOLD, IncidentMap
 from ._static import save_static
 
 __all__ = ["CLUSTER_THRESHOLD", "IncidentLayer", "IncidentMap", "make_map", "prepare", "save_static", "to_folium"]
-
-
-def prepare(incidents: Any, *, regions: Iterable[Any] | str | None = None,
-            types: Iterable[str] | str | None = None, since: Any = None, until: Any = None) -> Any:
-    """Check ``incidents`` and apply the region, type and date filters (what a map will show)."""
-    _data.check_incidents(incidents)
-    region_keys = _data.resolve_regions(regions, incidents)
-    wanted_types = _data.parse_types(types)
-    first = _data.parse_date(since, "--since")
-    last = _data.parse_date(until, "--until")
-    if first and last and first > last:
-        raise UsageError(f"--since {first} is after --until {last}")
-    subset = _data.filter_incidents(incidents, regions=region_keys, types=wanted_types,
-                                    since=first, until=last)
-    if "geometry" in subset.columns:
-        subset = subset[subset.geometry.notna() & ~subset.geometry.is_empty]
-    return subset
-
-
-def _default_title(regions: list[_data.RegionKey], since: _dt.date | None, until: _dt.date | None) -> str:
-    title = "Incidents"
-    if regions:
-        title += " in " + ", ".join(r.name for r in regions)
-    if since and until:
-        title += f", {since} to {until}"
-    elif since:
-        title += f" since {since}"
-    elif until:
-        title += f" until {until}"
-    return title
-
-
-def make_map(incidents: Any, *, title: str | None = None, regions: Iterable[Any] | str | None = None,
-             types: Iterable[str] | str | None = None, since: Any = None, until: Any = None,
-             cdn: bool = False, heat: bool = False, cluster: bool | None = None) -> IncidentMap:
-    """Build the layered incident map of an incidents GeoDataFrame.
-
-    ``regions`` (names as ``geomap regions`` lists them, region codes such as "RU-KDA", or Region
-    objects), ``types`` (type ids) and ``since``/``until`` (dates) keep only matching incidents.
-    ``cluster`` defaults to clustering from :data:`CLUSTER_THRESHOLD` incidents on; ``heat``
-    switches the heat-map overlay on; ``cdn`` loads Leaflet from pinned CDN links instead of
-    inlining it (a smaller page that needs the network).
-    """
-    subset = prepare(incidents, regions=regions, types=types, since=since, until=until)
-    region_keys = _data.resolve_regions(regions, incidents)
-    if cluster is None:
-        cluster = len(subset) >= CLUSTER_THRESHOLD
-    if title is None:
-        title = _default_title(region_keys, _data.parse_date(since, "--since"),
-                               _data.parse_date(until, "--until"))
-    view = ""
-    if region_keys:
-        from urllib.parse import quote
-
-        keys = [quote(r.key, safe="") for r in region_keys if r.column is not None]
-        view = "region=" + ",".join(keys) if keys else ""
-    payload = _data.build_payload(subset, title=title, cluster=bool(cluster), heat=heat, view=view)
-    return IncidentMap(payload, subset, cdn=cdn)

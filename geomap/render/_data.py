@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -244,6 +245,32 @@ class _Strings:
         return found
 
 
+_WEB_URL = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def public_url(value: Any) -> str | None:
+    """An http(s) address as it is; anything else (a file: URL, a local path) is left out."""
+    text = _text(value)
+    return text if text is not None and _WEB_URL.match(text.strip()) else None
+
+
+def public_source(value: Any) -> str | None:
+    """Where an article came from, as a page may show it: a file's name, never its folders.
+
+    ``source`` holds the path the article was read from (``/home/ana/reports/a.txt:12``); a
+    published map must not reveal the author's folders, so only ``a.txt:12`` is kept.
+    """
+    text = _text(value)
+    if text is None:
+        return None
+    if _WEB_URL.match(text):
+        return text
+    if text.lower().startswith("file:"):
+        text = text[5:]
+    name = re.split(r"[\\/]", text.rstrip("/\\"))[-1]
+    return name or None
+
+
 def _column(gdf: Any, name: str) -> list[Any]:
     if name in gdf.columns:
         return gdf[name].tolist()
@@ -267,6 +294,49 @@ def _day(value: Any) -> int:
         return _dt.date.fromisoformat(text[:10]).toordinal() - _dt.date(1970, 1, 1).toordinal()
     except ValueError:
         return -1
+
+
+#: Which region column locates a coarse incident, by the kind of place it was given as.
+_AREA_OF_KIND = {"country": "country", "admin1": "admin1", "region": "admin1", "water": "water",
+                 "sea": "water", "ocean": "water"}
+
+
+def area_kinds(gdf: Any) -> list[str | None]:
+    """For each incident located only by a country, sea or large region (geo_precision 3), the
+    kind of region that locates it ("country", "admin1" or "water"); None for the others and for
+    those with no region at all. Maps draw that region, not a pin.
+
+    The place's own kind says which region it is ("Russia" a country, "the Black Sea" a sea);
+    otherwise the smallest region holding it (admin-1, then country, then sea)."""
+    gp = [_int(v, 1) for v in _column(gdf, "geo_precision")]
+    kinds = [_text(k) for k in _column(gdf, "kind")]
+    keys = {kind: [_text(v) for v in _column(gdf, column)] for kind, column in REGION_COLUMNS.items()}
+    result: list[str | None] = []
+    for i, precision in enumerate(gp):
+        found = None
+        if precision == 3:
+            first = _AREA_OF_KIND.get((kinds[i] or "").lower())
+            for kind in ([first] if first else []) + ["admin1", "country", "water"]:
+                if keys[kind][i] is not None:
+                    found = kind
+                    break
+        result.append(found)
+    return result
+
+
+#: The columns whose names the page's search box matches (the place, the article's own spelling,
+#: the region, country and sea that hold it).
+SEARCH_COLUMNS = ("place", "mention", "region", "country_name", "water")
+
+
+def search_names(gdf: Any, strings: _Strings) -> list[int]:
+    """For each incident, the string-table index of every name it can be found by, one a line."""
+    columns = [_column(gdf, name) for name in SEARCH_COLUMNS]
+    result: list[int] = []
+    for values in zip(*columns):
+        names = dict.fromkeys(t for t in map(_text, values) if t is not None)
+        result.append(strings.add("\n".join(names)) if names else -1)
+    return result
 
 
 def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict[str, Any]) -> dict[str, Any]:
@@ -314,7 +384,7 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
     article_index: dict[tuple[int, int, int], int] = {}
     article_column: list[int] = []
     for title_, url, source in zip(_column(gdf, "title"), _column(gdf, "url"), _column(gdf, "source")):
-        triple = (strings.add(title_), strings.add(url), strings.add(source))
+        triple = (strings.add(title_), strings.add(public_url(url)), strings.add(public_source(source)))
         if triple == (-1, -1, -1):
             article_column.append(-1)
             continue
@@ -323,6 +393,8 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
             found = article_index[triple] = len(articles)
             articles.append(list(triple))
         article_column.append(found)
+
+    area = [region_columns[kind][i] if kind else -1 for i, kind in enumerate(area_kinds(gdf))]
 
     days = [_day(v) for v in _column(gdf, "date")]
     known_days = [d for d in days if d >= 0]
@@ -346,7 +418,9 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
             "date": [strings.add(v) for v in _column(gdf, "date")],
             "dp": [_int(v, 1) for v in _column(gdf, "date_precision")],
             "place": [strings.add(v) for v in _column(gdf, "place")],
+            "names": search_names(gdf, strings),
             "gp": [_int(v, 1) for v in _column(gdf, "geo_precision")],
+            "area": area,
             "country": region_columns["country"],
             "admin1": region_columns["admin1"],
             "water": region_columns["water"],

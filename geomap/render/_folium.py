@@ -6,8 +6,14 @@ type, the legend, the region, date and place filters and the URL-fragment state,
 ``geomap.js`` as geomap's own pages. :func:`to_folium` builds one from an incidents GeoDataFrame.
 
 >>> m = to_folium(incidents, types=["air_strike"])          # doctest: +SKIP
->>> folium.CircleMarker([50.45, 30.52], radius=8).add_to(m)  # doctest: +SKIP
+>>> folium.Marker([50.45, 30.52], popup="<b>HQ</b>", icon=folium.Icon(color="red")).add_to(m)  # doctest: +SKIP
 >>> m.save("maps/strikes.html")                             # doctest: +SKIP
+
+folium's elements keep what they need: an inline page (the default, it works offline) carries
+Leaflet and jQuery inline, and on a map with a ``folium.Icon`` Leaflet.awesome-markers inline
+plus folium's links to the icon fonts (glyphs show online; offline the coloured marker shows
+without its glyph). Bootstrap, which no folium element needs, is left out; ``inline=False``
+keeps every folium link as it is.
 
 No text from input is ever template source: the payload and the script are rendered by this
 module's own template (where data are values, never source) and added to the page as
@@ -18,9 +24,6 @@ in an article.
 
 from __future__ import annotations
 
-import base64
-import gzip
-import hashlib
 import html
 from typing import Any
 
@@ -29,12 +32,18 @@ from jinja2 import Template
 
 from ..errors import UsageError
 from . import _assets
-from ._map import COMPRESS_ABOVE, IncidentMap, json_for_script
+from ._make import make_map
+from ._map import IncidentMap
+from ._payload import encode_payload
 
-#: Name of the ``<head>`` element holding Leaflet and markercluster (one per page).
+#: Name of the ``<head>`` element holding markercluster (one per page).
 VENDOR_ASSETS = "geomap_vendor_assets"
 #: Name of the ``<head>`` element holding geomap's own CSS and JS (one per page).
 OWN_ASSETS = "geomap_assets"
+#: folium's assets that only ``folium.Icon`` uses: on an inline page only when the map has one
+#: (awesome-markers inline, the glyph fonts as folium's links).
+_ICON_ASSETS = ("awesome_markers", "awesome_markers_css", "glyphicons_css", "awesome_markers_font_css",
+                "awesome_rotate_css")
 
 # On a folium map the Leaflet container itself is the geomap root (geomap.css expects it inside).
 _FOLIUM_CSS = ".geomap.geomap-offline.leaflet-container { background: #dce9f2; }"
@@ -61,47 +70,43 @@ class IncidentLayer(MacroElement):
         What :func:`geomap.render.make_map` returns; its payload (incidents, regions, outlines,
         types, initial view) is embedded in the page as escaped JSON.
     inline : bool, default True
-        Inline Leaflet.markercluster (and, with :func:`to_folium`, Leaflet) into the page, so it
-        works offline. False links markercluster from its pinned CDN address with an integrity
-        hash and leaves the map's own (folium's CDN) Leaflet in place.
+        Make the page work offline: markercluster inline, and folium's Leaflet, jQuery and (with
+        a ``folium.Icon`` on the map) awesome-markers replaced by the same files inline; the
+        icon-font links stay only on a map with a ``folium.Icon``, Bootstrap's go. False keeps
+        every folium link and links markercluster from its pinned CDN address.
     compress : bool or None, default None
         Gzip the payload: always (True), never (False) or above ``COMPRESS_ABOVE`` bytes (None).
 
     Notes
     -----
-    Add it to the map itself, not to a FeatureGroup. With ``inline=True`` the map must not link
-    folium's CDN assets: :func:`to_folium` clears them on the map instance (``m.default_js`` and
-    ``m.default_css``). Those assets carry jQuery, Bootstrap and awesome-markers, so folium
-    elements that need them (``folium.Icon``, ``keep_in_front``) want ``inline=False``.
-    The map's base tile layers join geomap's layer control and replace the offline outlines;
-    a map without tiles (``tiles=None``) gets the offline outlines, drawn without the network.
+    Add it to the map itself, not to a FeatureGroup. folium's own elements (markers, icons,
+    popups, plugins) keep working beside it. The map's base tile layers join geomap's layer
+    control; the offline outlines stay beneath them, so the land is drawn where tiles cannot load.
+    The incident layers attach once the page has loaded, after every folium element's script,
+    and even when one of those failed.
 
     Examples
     --------
-    >>> m = folium.Map(tiles=None)                           # doctest: +SKIP
-    >>> m.default_js, m.default_css = [], []                 # doctest: +SKIP
+    >>> m = folium.Map(location=[48, 30], zoom_start=5)      # doctest: +SKIP
     >>> IncidentLayer(make_map(incidents)).add_to(m)         # doctest: +SKIP
     """
 
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-            <script type="{{ this.data_type }}" id="{{ this.uid }}-data"
-                {%- if this.encoding %} data-encoding="{{ this.encoding }}"{% endif %}>
-            {{- this.data -}}
-            </script>
-        {% endmacro %}
-
-        {% macro script(this, kwargs) %}
+            {{ this.payload.script_tag()|safe }}
+            <script>
             GeomapFolium.attach(
                 function () { return {{ this._parent.get_name() }}; },
-                {{ this.uid|tojson }},
+                {{ this.payload.uid|tojson }},
                 function () { return [
                     {%- for layer in this.base_tile_layers() %}
-                    [{{ layer.get_name() }}, {{ layer.layer_name|tojson }}],
+                    [typeof {{ layer.get_name() }} === "undefined" ? null : {{ layer.get_name() }},
+                     {{ layer.layer_name|tojson }}],
                     {%- endfor %}
                 ]; }
             );
+            </script>
         {% endmacro %}
         """
     )
@@ -115,17 +120,7 @@ class IncidentLayer(MacroElement):
         self._name = "IncidentLayer"
         self.incident_map = incident_map
         self.inline = inline
-        data = json_for_script(incident_map.payload)
-        self.uid = "geomap-" + hashlib.sha1(data.encode("utf-8")).hexdigest()[:10]
-        if compress if compress is not None else len(data) > COMPRESS_ABOVE:
-            packed = gzip.compress(data.encode("utf-8"), compresslevel=6, mtime=0)
-            data = base64.b64encode(packed).decode("ascii")
-            self.encoding = "gzip+base64"
-            self.data_type = "application/octet-stream"
-        else:
-            self.encoding = ""
-            self.data_type = "application/json"
-        self.data = data
+        self.payload = encode_payload(incident_map.payload, compress)
 
     def __repr__(self) -> str:
         return f"<IncidentLayer {self.incident_map.title!r}: {len(self.incident_map)} incidents>"
@@ -137,8 +132,25 @@ class IncidentLayer(MacroElement):
         return [child for child in self._parent._children.values()
                 if isinstance(child, TileLayer) and not child.overlay]
 
+    def _inline_folium_assets(self, figure: Figure) -> None:
+        """folium's links in the page's head -> the local copies, in place (each keeps its
+        position: Leaflet first); the links that nothing on this map needs go."""
+        header = figure.header._children
+        icons = _has_icon(figure)
+        declared = [name for name, _ in self._parent.default_js + self._parent.default_css]
+        for name in declared:
+            if name not in header:
+                continue
+            if name in _ICON_ASSETS and not icons:
+                del header[name]
+            elif name in _assets.FOLIUM_LOCAL:
+                header[name] = RawHTML(_assets.tag(_assets.FOLIUM_LOCAL[name], inline=True))
+            elif name not in _ICON_ASSETS:  # Bootstrap: no folium element needs it
+                del header[name]
+
     def render(self, **kwargs: Any) -> None:
-        """Add the assets to the page's ``<head>``, then the payload and the script."""
+        """Inline folium's assets that geomap holds, add markercluster and geomap's own files to
+        the page's ``<head>``, then the payload and the script that attaches the layers."""
         import folium
 
         if not isinstance(self._parent, folium.Map):
@@ -148,39 +160,28 @@ class IncidentLayer(MacroElement):
         if not isinstance(figure, Figure):
             raise UsageError("the folium.Map of the IncidentLayer is not in a Figure; "
                              "render it with m.get_root().render() or m.save()")
-        vendor = RawHTML(vendor_html(self.inline))
-        figure.header.add_child(vendor, name=VENDOR_ASSETS)
         if self.inline:
-            # Leaflet first: plugins linked by elements added before this one need L on load
-            children = figure.header._children
-            children.move_to_end(VENDOR_ASSETS, last=False)
-            if "meta_http" in children:
-                children.move_to_end("meta_http", last=False)
+            self._inline_folium_assets(figure)
+        vendor = "\n".join(_assets.tag(asset, inline=self.inline) for asset in _assets.MARKERCLUSTER)
+        figure.header.add_child(RawHTML(vendor), name=VENDOR_ASSETS)
         figure.header.add_child(RawHTML(own_html()), name=OWN_ASSETS)
         # not MacroElement.render: it re-compiles each macro's output (the payload) as a template
-        macros = self._template.module
-        figure.html.add_child(RawHTML(macros.html(self, kwargs)), name=self.get_name())
-        figure.script.add_child(RawHTML(macros.script(self, kwargs)), name=self.get_name())
+        figure.html.add_child(RawHTML(self._template.module.html(self, kwargs)), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)
 
 
-def vendor_html(inline: bool) -> str:
-    """Leaflet and markercluster inlined, or markercluster's pinned CDN links (folium brings Leaflet)."""
-    parts: list[str] = []
-    for asset in _assets.ASSETS:
-        if inline:
-            tag = "style" if asset.kind == "css" else "script"
-            parts.append(f"<{tag}>{_assets.inline_text(asset)}</{tag}>")
-        elif asset.package == "leaflet":
-            continue
-        elif asset.kind == "css":
-            parts.append(f'<link rel="stylesheet" href="{asset.cdn_url}" '
-                         f'integrity="{_assets.sri(asset)}" crossorigin="anonymous">')
-        else:
-            parts.append(f'<script src="{asset.cdn_url}" integrity="{_assets.sri(asset)}" '
-                         'crossorigin="anonymous"></script>')
-    return "\n".join(parts)
+def _has_icon(element: Any) -> bool:
+    """Whether any element under ``element`` is a ``folium.Icon`` (it needs awesome-markers)."""
+    import folium
+
+    stack = [element]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, folium.Icon):
+            return True
+        stack.extend(getattr(item, "_children", {}).values())
+    return False
 
 
 def own_html() -> str:
@@ -201,11 +202,11 @@ def to_folium(incident_map_or_gdf: Any, m: Any = None, *, inline: bool = True,
     incident_map_or_gdf : IncidentMap or GeoDataFrame
         A map from :func:`geomap.render.make_map`, or incidents to make one from.
     m : folium.Map, optional
-        The map to add to. A new one has no tile layer: geomap's offline outlines are its base
-        map, and its tile layers stay in geomap's layer control for use online.
+        The map to add to, with its tiles, markers, popups and plugins: they keep working. A new
+        one has no tile layer: geomap's offline outlines are its base map, and its tile layers
+        stay in geomap's layer control for use online.
     inline : bool, default True
-        Make the saved page self-contained: Leaflet and markercluster inline, and folium's CDN
-        links (jQuery, Bootstrap, Leaflet, awesome-markers) removed from ``m``'s instance.
+        Make the saved page work offline (see :class:`IncidentLayer`); folium's assets stay.
         False keeps folium's links and loads markercluster from its pinned CDN address.
     compress : bool or None
         See :class:`IncidentLayer`.
@@ -228,17 +229,11 @@ def to_folium(incident_map_or_gdf: Any, m: Any = None, *, inline: bool = True,
                              "not to an IncidentMap: pass them to make_map() instead")
         incident_map = incident_map_or_gdf
     else:
-        from . import make_map
-
         incident_map = make_map(incident_map_or_gdf, **make_map_options)
     if m is None:
         m = folium.Map(tiles=None)
         m.get_root().title = html.escape(incident_map.title)
     elif not isinstance(m, folium.Map):
         raise UsageError(f"m must be a folium.Map, not {type(m).__name__}")
-    if inline:
-        # on the instance: folium's add_js_link on the class would change every later map
-        m.default_js = []
-        m.default_css = []
     IncidentLayer(incident_map, inline=inline, compress=compress).add_to(m)
     return m

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
-import hashlib
 import html
-import json
 import os
 import re
 from pathlib import Path
@@ -14,31 +10,47 @@ from typing import Any
 
 from .._atomic import write_text_atomic
 from .._version import __version__
+from ..errors import UsageError
 from . import _assets
+from ._payload import COMPRESS_ABOVE, encode_payload, json_for_script, no_surrogates
 
-#: Below this many incidents markers are shown one by one; from it on they are clustered.
-CLUSTER_THRESHOLD = 200
-#: Payloads larger than this (bytes of JSON) are gzip-compressed and base64-encoded in the page;
-#: the browser inflates them with DecompressionStream. 100,000 incidents: ~17 MB -> ~3 MB.
-COMPRESS_ABOVE = 3_000_000
+__all__ = ["CLUSTER_THRESHOLD", "COMPRESS_ABOVE", "EMBED_HEIGHT", "IncidentMap", "json_for_script"]
+
+#: From this many incidents on, pins that overlap on screen join a cluster (by default).
+CLUSTER_THRESHOLD = 2
 #: Height of the embedded map unless told otherwise.
 EMBED_HEIGHT = "520px"
 
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_HEIGHT = re.compile(r"^\s*(\d+(\.\d+)?)\s*(px|em|rem|vh|%)?\s*$")
+_ASPECT = re.compile(r"^\s*(\d+(\.\d+)?)\s*([:/x]\s*(\d+(\.\d+)?))?\s*$")
+_LINK = re.compile(r"^(https?://|\.{0,2}/|[\w.-]+(/|\.html?\b|$))", re.IGNORECASE)
 
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
+def css_height(value: str | int | float) -> str:
+    """``--height``: a CSS length (520, "520px", "60vh", "80%"); anything else is refused."""
+    match = _HEIGHT.match(str(value))
+    if not match:
+        raise UsageError(f"--height {value!r} is not a height: write it as 520, 520px, 60vh or 80%")
+    return match.group(1) + (match.group(3) or "px")
 
 
-def json_for_script(value: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element: no ``</script>``, ``<!--`` or U+2028/9.
+def css_aspect(value: str | float) -> str:
+    """``--aspect``: width to height ("16:9", "4/3", 1.5) as a CSS ``aspect-ratio``."""
+    match = _ASPECT.match(str(value))
+    if not match or float(match.group(1)) <= 0 or (match.group(4) and float(match.group(4)) <= 0):
+        raise UsageError(f"--aspect {value!r} is not a ratio: write it as 16:9, 4/3 or 1.5")
+    return match.group(1) + (f" / {match.group(4)}" if match.group(4) else "")
 
-    Lone surrogates (from a JSONL ``\\ud800`` escape) become U+FFFD: UTF-8 cannot encode them.
-    """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    text = _SURROGATES.sub("\ufffd", text)
-    return "".join(_JSON_ESCAPES.get(ch, ch) for ch in text) if any(
-        ch in text for ch in _JSON_ESCAPES) else text
+
+def link_target(value: str | None) -> str | None:
+    """``--link``: where an embed's "open the full map" points (a web address or a relative path)."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if not _LINK.match(text) or text.lower().startswith(("javascript:", "data:", "file:")):
+        raise UsageError(f"--link {value!r}: give the full map's web address (https://...) or a "
+                         "path relative to the page (maps/full.html)")
+    return text
 
 
 class IncidentMap:
@@ -56,7 +68,7 @@ class IncidentMap:
         self.cdn = cdn
         #: True: always compress the payload, False: never, None: above COMPRESS_ABOVE bytes.
         self.compress = compress
-        self.title: str = _SURROGATES.sub("\ufffd", payload["title"])
+        self.title: str = no_surrogates(payload["title"])
 
     def __len__(self) -> int:
         return int(self.payload["n"])
@@ -64,23 +76,19 @@ class IncidentMap:
     def __repr__(self) -> str:
         return f"<IncidentMap {self.title!r}: {len(self)} incidents>"
 
-    def _data_json(self, view: str | None = None) -> str:
-        payload = self.payload if view is None else {**self.payload, "view": view.lstrip("#")}
-        return json_for_script(payload)
+    def _payload(self, view: str | None, link: str | None = None) -> dict[str, Any]:
+        payload = self.payload
+        if view is not None:
+            payload = {**payload, "view": view.lstrip("#")}
+        if link is not None:
+            payload = {**payload, "link": link}
+        return payload
 
-    def to_html(self, *, view: str | None = None) -> str:
+    def to_html(self, *, view: str | None = None, link: str | None = None) -> str:
         """The complete HTML page. ``view`` ("region=RU-KDA&types=air_strike") sets its initial
-        filters; a fragment in the page's URL still wins."""
-        data = self._data_json(view)
-        uid = "geomap-" + hashlib.sha1(data.encode("utf-8")).hexdigest()[:10]
+        filters; a fragment in the page's URL still wins. ``link``: see :meth:`to_embed`."""
+        encoded = encode_payload(self._payload(view, link_target(link)), self.compress)
         title = html.escape(self.title)
-        encoding = ""
-        compress = self.compress if self.compress is not None else len(data) > COMPRESS_ABOVE
-        if compress:
-            packed = gzip.compress(data.encode("utf-8"), compresslevel=6, mtime=0)
-            data = base64.b64encode(packed).decode("ascii")
-            encoding = ' data-encoding="gzip+base64"'
-        data_type = "application/json" if not encoding else "application/octet-stream"
         return "\n".join([
             "<!DOCTYPE html>",
             '<html lang="en">',
@@ -92,10 +100,10 @@ class IncidentMap:
             _assets.head_html(self.cdn),
             "</head>",
             '<body class="geomap-page">',
-            f'<div class="geomap" id="{uid}"><div class="geomap-map" role="region" '
+            f'<div class="geomap" id="{encoded.uid}"><div class="geomap-map" role="region" '
             f'aria-label="{title}"></div></div>',
-            f'<script type="{data_type}" id="{uid}-data"{encoding}>{data}</script>',
-            f'<script>GeoMap.fromScript("{uid}");</script>',
+            encoded.script_tag(),
+            f'<script>GeoMap.fromScript("{encoded.uid}");</script>',
             "</body>",
             "</html>",
             "",
@@ -105,28 +113,29 @@ class IncidentMap:
         """Write the page to ``path`` atomically and return the path."""
         return write_text_atomic(path, self.to_html(view=view))
 
-    def to_embed(self, *, view: str | None = None, height: str = EMBED_HEIGHT) -> str:
+    def to_embed(self, *, view: str | None = None, height: str | int | float = EMBED_HEIGHT,
+                 aspect: str | float | None = None, link: str | None = None) -> str:
         """An ``<iframe srcdoc>`` holding the whole page, to paste into another HTML page.
 
-        The frame is sandboxed (scripts and new-tab links only): the host page's scripts and
-        styles cannot clash with the map's, and the map cannot reach the host page.
+        ``height`` (a CSS length, 520 meaning 520px) or ``aspect`` (width:height, "16:9": the
+        frame keeps that shape at any width) size the frame. ``link``, the address of the full
+        map, puts an "Open the full map" link in the frame. The frame is sandboxed (scripts and
+        new-tab links only): the host page's scripts and styles cannot clash with the map's,
+        and the map cannot reach the host page.
         """
+        size = f"aspect-ratio:{css_aspect(aspect)};height:auto" if aspect is not None else (
+            f"height:{css_height(height)}")
         return (
             f'<iframe class="geomap-embed" title="{html.escape(self.title)}" '
-            f'style="width:100%;height:{html.escape(height)};border:0" '
+            f'style="width:100%;{size};border:0" '
             'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
-            f'srcdoc="{html.escape(self.to_html(view=view), quote=True)}"></iframe>')
+            f'srcdoc="{html.escape(self.to_html(view=view, link=link), quote=True)}"></iframe>')
 
     def save_embed(self, path: str | os.PathLike[str], *, view: str | None = None,
-                   height: str = EMBED_HEIGHT) -> Path:
+                   height: str | int | float = EMBED_HEIGHT, aspect: str | float | None = None,
+                   link: str | None = None) -> Path:
         """Write :meth:`to_embed`'s fragment to ``path`` atomically."""
-        return write_text_atomic(path, self.to_embed(view=view, height=height) + "\n")
-
-    def to_folium(self, m: Any = None, *, inline: bool = True, compress: bool | None = None) -> Any:
-        """Add this map's incident layers and controls to a folium.Map (a new one unless ``m`` is given)."""
-        from ._folium import to_folium
-
-        return to_folium(self, m, inline=inline, compress=self.compress if compress is None else compress)
+        return write_text_atomic(path, self.to_embed(view=view, height=height, aspect=aspect, link=link) + "\n")
 
     def _repr_html_(self) -> str:
         return self.to_embed()

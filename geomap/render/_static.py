@@ -32,6 +32,67 @@ def _extent(lons: list[float], lats: list[float]) -> tuple[float, float, float, 
             cx + span_x * (0.5 + pad), min(85.0, cy + span_y * (0.5 + pad)))
 
 
+AREA_COLOUR = "#263238"
+#: A marker shape per incident type (in taxonomy order), so types differ by more than colour.
+SHAPES = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "p", "<", ">")
+
+
+def type_shape(type_id: str) -> str:
+    """The matplotlib marker of an incident type."""
+    return SHAPES[INCIDENT_TYPES.index(type_id) % len(SHAPES)] if type_id in INCIDENT_TYPES else "o"
+
+
+def _scale_bar(ax: Any, west: float, east: float, south: float, north: float) -> None:
+    """A scale bar of a round length, about a fifth of the map's width, in the lower left."""
+    mid = math.radians((south + north) / 2)
+    km_per_degree = 111.32 * max(math.cos(mid), 0.01)
+    target = (east - west) * km_per_degree / 5
+    step = 10 ** math.floor(math.log10(target))
+    length = max(m * step for m in (1, 2, 5) if m * step <= target)
+    x0 = west + (east - west) * 0.03
+    y0 = south + (north - south) * 0.04
+    x1 = x0 + length / km_per_degree
+    ax.plot([x0, x1], [y0, y0], color="#222", linewidth=2.2, solid_capstyle="butt", zorder=4)
+    ax.text((x0 + x1) / 2, y0 + (north - south) * 0.012, f"{length:g} km", ha="center", va="bottom",
+            fontsize=7, color="#222", zorder=4)
+
+
+class _Areas:
+    """The outlines of the regions that locate coarse incidents: ``geometries`` by (kind, key),
+    ``members`` the (kind, row) pairs drawn as an area."""
+
+    def __init__(self) -> None:
+        self.geometries: dict[tuple[str, str], Any] = {}
+        self.members: set[tuple[str, int]] = set()
+
+
+def _area_shapes(incidents: Any, areas: list[str | None]) -> _Areas:
+    from ._data import REGION_COLUMNS
+
+    shapes = _Areas()
+    for i, kind in enumerate(areas):
+        if kind is None:
+            continue
+        key = str(incidents[REGION_COLUMNS[kind]].iloc[i])
+        if (kind, key) not in shapes.geometries:
+            row = _outlines.lookup(kind, key)
+            if row is None or row.geometry is None or row.geometry.is_empty:
+                continue
+            shapes.geometries[(kind, key)] = row.geometry
+        shapes.members.add((kind, i))
+    return shapes
+
+
+def _bounds_points(geometries: dict[tuple[str, str], Any]) -> tuple[list[float], list[float]]:
+    lons: list[float] = []
+    lats: list[float] = []
+    for geom in geometries.values():
+        west, south, east, north = geom.bounds
+        lons += [west, east]
+        lats += [south, north]
+    return lons, lats
+
+
 def save_static(incidents: Any, path: str | os.PathLike[str], *, title: str | None = None,
                 dpi: int = 200) -> Path:
     """Draw ``incidents`` on the offline outlines and write a PNG, SVG or PDF (by extension).
@@ -49,8 +110,19 @@ def save_static(incidents: Any, path: str | os.PathLike[str], *, title: str | No
     taxonomy = load_taxonomy()
     from ._data import coordinates  # the same coordinate rules as the page
 
+    from ._data import area_kinds
+
     lons, lats = coordinates(incidents) if len(incidents) else ([], [])
-    west, south, east, north = _extent(lons, lats)
+    # incidents located only by a country, sea or large region: their region is hatched, no dot
+    areas = area_kinds(incidents) if len(incidents) else []
+    shapes = _area_shapes(incidents, areas)
+    pinned = [i for i, kind in enumerate(areas) if kind is None or (kind, i) not in shapes.members]
+    if pinned:
+        west, south, east, north = _extent([lons[i] for i in pinned], [lats[i] for i in pinned])
+    elif shapes.geometries:
+        west, south, east, north = _extent(*_bounds_points(shapes.geometries))
+    else:
+        west, south, east, north = _extent([], [])
     mid_lat = (south + north) / 2
     aspect = 1 / max(math.cos(math.radians(mid_lat)), 0.2)
     map_ratio = (north - south) * aspect / (east - west)
@@ -63,7 +135,7 @@ def save_static(incidents: Any, path: str | os.PathLike[str], *, title: str | No
         extra = ((north - south) * aspect / box_ratio - (east - west)) / 2
         west, east = west - extra, east + extra
     present = [t for t in INCIDENT_TYPES if len(incidents) and (incidents["incident_type"] == t).any()]
-    legend_rows = math.ceil(len(present) / 3)
+    legend_rows = math.ceil((len(present) + (1 if shapes.geometries else 0)) / 3)
     # inches above the map for the title, below it for the legend (3 columns) and attribution
     top, bottom = (0.55 if title else 0.15), 0.4 + 0.2 * legend_rows + (0.15 if legend_rows else 0)
     height = map_height + top + bottom
@@ -87,14 +159,26 @@ def save_static(incidents: Any, path: str | os.PathLike[str], *, title: str | No
             if len(wanted):
                 wanted = wanted.set_geometry(wanted.geometry.simplify(tolerance))
                 wanted.plot(ax=ax, facecolor="none", edgecolor="#b5b0a5", linewidth=0.3, zorder=2)
+        if shapes.geometries:
+            import geopandas as gpd
+
+            hatched = gpd.GeoSeries(list(shapes.geometries.values()), crs="EPSG:4326")
+            hatched = hatched.simplify(tolerance)
+            hatched.plot(ax=ax, facecolor="none", edgecolor=AREA_COLOUR, hatch="////", linewidth=0.8,
+                         linestyle="--", zorder=2.5)
+            ax.fill([], [], facecolor="none", edgecolor=AREA_COLOUR, hatch="////", linestyle="--",
+                    label=f"Located only by country, sea or region ({len(shapes.members)})")
         types = list(incidents["incident_type"]) if len(incidents) else []
+        pinned_set = set(pinned)
         for type_id in INCIDENT_TYPES:
-            index = [i for i, t in enumerate(types) if t == type_id]
+            index = [i for i, t in enumerate(types) if t == type_id and i in pinned_set]
             if not index:
                 continue
             kind = taxonomy[type_id]
-            ax.scatter([lons[i] for i in index], [lats[i] for i in index], s=30, c=kind.colour,
-                       edgecolors="white", linewidths=0.7, zorder=3, label=f"{kind.label} ({len(index)})")
+            ax.scatter([lons[i] for i in index], [lats[i] for i in index], s=46, c=kind.colour,
+                       marker=type_shape(type_id), edgecolors="white", linewidths=0.7, zorder=3,
+                       label=f"{kind.label} ({len(index)})")
+        _scale_bar(ax, west, east, south, north)
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
         ax.set_aspect(aspect, adjustable="box")

@@ -24,3 +24,22 @@ def marker_count(page) -> int:
 def type_checkbox(page, type_id):
     """The layer-control checkbox of one incident type."""
     return page.locator(f".leaflet-control-layers-overlays label:has([data-type='{type_id}']) input")
+
+
+# every incident drawn as a pin, alone or inside a cluster on screen (each cluster counts its pins)
+_PINS_ON_SCREEN = """() => { const m = document.querySelector('.geomap').geomap;
+    const group = m.container._featureGroup || m.container;
+    let n = 0; group.eachLayer(l => { n += l.getChildCount ? l.getChildCount() : 1; }); return n; }"""
+
+
+def pin_count(page) -> int:
+    """How many incidents are drawn as pins (alone or in a cluster); the page's count must agree."""
+    page.wait_for_selector(".geomap[data-loaded]", state="attached", timeout=60_000)
+    on_screen = page.evaluate(_PINS_ON_SCREEN)
+    assert on_screen == int(page.get_attribute(".geomap", "data-pins"))
+    return on_screen
+
+
+def pinned(incidents):
+    """The incidents a map draws as pins: all but those located only by an area (geo_precision 3)."""
+    return incidents[incidents["geo_precision"].fillna(1).astype(int) != 3]

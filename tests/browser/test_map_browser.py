@@ -8,7 +8,7 @@ import pytest
 
 from geomap.render import make_map
 from geomap.render._synthetic import synthetic_incidents
-from pagekit import MARKERS, marker_count, open_map, type_checkbox, visible_count
+from pagekit import MARKERS, marker_count, open_map, pin_count, pinned, type_checkbox, visible_count
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +21,8 @@ def incidents():
     gdf.loc[gdf.index[6], "sentence"] = NASTY  # Chisinau
     gdf.loc[gdf.index[6], "title"] = "<b>bold</b> title"
     gdf.loc[gdf.index[6], "url"] = "javascript:window.__pwned=3"
+    # Paris: no title, no URL, read from a local file
+    gdf.loc[gdf.index[7], ["title", "url", "source"]] = [None, None, "/home/ana/secret/a7.txt:4"]
     return gdf
 
 
@@ -29,6 +31,7 @@ def pages(incidents, tmp_path_factory):
     folder = tmp_path_factory.mktemp("maps")
     small = make_map(incidents, title="Test <map>")
     small.save(folder / "small.html")
+    make_map(incidents, title="Spread", cluster=False).save(folder / "spread.html")
     packed = make_map(incidents, title="Compressed")
     packed.compress = True
     packed.save(folder / "packed.html")
@@ -39,14 +42,15 @@ def pages(incidents, tmp_path_factory):
             "<div id='after'>Text after the map.</div><script>window.hostScript = 'ran';</script>"
             "</body></html>")
     (folder / "host.html").write_text(host, encoding="utf-8")
-    big = make_map(synthetic_incidents(10_000, jitter=0.4), title="10k")
+    big = make_map(BIG, title="10k")
     big.save(folder / "big.html")
     return folder
 
 
 def test_page_loads_offline_with_every_incident(page, pages, incidents, artifacts):
     open_map(page, pages / "small.html")
-    assert marker_count(page) == len(incidents) == visible_count(page)
+    assert visible_count(page) == len(incidents)
+    assert pin_count(page) == len(pinned(incidents)) < len(incidents)  # areas are no pins
     assert page.title() == "Test <map>"
     legend = page.locator(".geomap-legend-row")
     assert legend.count() == incidents["incident_type"].nunique()
@@ -62,18 +66,20 @@ def test_each_type_layer_toggles(page, pages, incidents, type_id):
     assert expected > 0
     type_checkbox(page, type_id).uncheck()
     assert visible_count(page) == len(incidents) - expected
-    assert marker_count(page) == len(incidents) - expected
+    shown = pinned(incidents)
+    assert pin_count(page) == int((shown["incident_type"] != type_id).sum())
     assert page.locator(f"{MARKERS}.geomap-t-{type_id}").count() == 0
     assert f"types=" in page.evaluate("location.hash") and type_id not in page.evaluate("location.hash")
     type_checkbox(page, type_id).check()
-    assert marker_count(page) == len(incidents)
+    assert pin_count(page) == len(shown)
 
 
 def test_region_filter_shows_only_incidents_inside(page, pages, incidents, artifacts):
     open_map(page, pages / "small.html")
     inside = incidents[incidents["region_code"] == "RU-KDA"]
     page.check("input[data-region='RU-KDA']")
-    assert visible_count(page) == marker_count(page) == len(inside)
+    assert visible_count(page) == len(inside)
+    assert pin_count(page) == len(pinned(inside))
     count_label = page.locator("label:has(input[data-region='RU-KDA']) .geomap-count").text_content()
     assert int(count_label) == len(inside)
     latlngs = page.evaluate("""() => { const m = document.querySelector('.geomap').geomap;
@@ -93,7 +99,8 @@ def test_url_fragment_restores_the_view(page, pages, incidents):
     expected = incidents[incidents["region_code"].eq("RU-KDA") | incidents["country"].eq("UA")]
     expected = expected[expected["incident_type"].isin(["air_strike", "shelling"])]
     assert 0 < len(expected) < len(incidents)
-    assert visible_count(page) == marker_count(page) == len(expected)
+    assert visible_count(page) == len(expected)
+    assert pin_count(page) == len(pinned(expected))
     assert page.is_checked("input[data-region='RU-KDA']") and page.is_checked("input[data-region='UA']")
     assert not type_checkbox(page, "naval_attack").is_checked()
     assert type_checkbox(page, "shelling").is_checked()
@@ -107,7 +114,8 @@ def test_date_filter(page, pages, incidents):
                           f"e => {{ e.value = '{day}'; e.dispatchEvent(new Event('input')); }}")
     expected = int((incidents["date"] >= start.isoformat()).sum())
     assert 0 < expected < len(incidents)
-    assert visible_count(page) == marker_count(page) == expected
+    assert visible_count(page) == expected
+    assert pin_count(page) == int((pinned(incidents)["date"] >= start.isoformat()).sum())
     assert "from=2024-03-06" in page.evaluate("location.hash")
     # and from the fragment
     open_map(page, pages / "small.html", "from=2024-03-02&to=2024-03-03")
@@ -120,11 +128,11 @@ def test_place_search(page, pages, incidents):
     page.fill(".geomap-search", "pari")
     page.wait_for_function("document.querySelector('.geomap').dataset.visible === '%d'"
                            % (incidents["place"] == "Paris").sum())
-    assert marker_count(page) == (incidents["place"] == "Paris").sum()
+    assert pin_count(page) == (incidents["place"] == "Paris").sum()
 
 
 def test_popup_shows_the_quote_as_text(page, pages, incidents, artifacts):
-    open_map(page, pages / "small.html")
+    open_map(page, pages / "spread.html")
     index = int(incidents.index.get_loc(incidents.index[6]))
     page.evaluate(f"document.querySelector('.geomap').geomap.markers[{index}].fire('click', {{}}, true) && null")
     quote = page.locator(".leaflet-popup .geomap-popup-quote")
@@ -141,12 +149,17 @@ def test_popup_shows_the_quote_as_text(page, pages, incidents, artifacts):
     page.locator(f"{MARKERS}").first.click(force=True)
     assert page.locator(".leaflet-popup .geomap-popup-type").count() == 1
     assert page.evaluate("window.__pwned") is None
+    # no local path in a page: the file's name only
+    page.evaluate("document.querySelector('.geomap').geomap.openPopup(7)")
+    page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 1")
+    assert page.locator(".leaflet-popup .geomap-popup-source").text_content() == "Source: a7.txt:4"
+    assert "/home/ana" not in page.content()
 
 
 def test_compressed_payload_renders(page, pages, incidents):
     open_map(page, pages / "packed.html")
     assert "gzip+base64" in page.get_attribute("script[id$='-data']", "data-encoding")
-    assert marker_count(page) == len(incidents)
+    assert pin_count(page) == len(pinned(incidents))
 
 
 def test_heat_overlay(page, pages):
@@ -162,8 +175,14 @@ def test_embed_fragment_inside_a_host_page(page, pages, incidents, artifacts):
     page.goto((pages / "host.html").as_uri())
     frame = page.frame_locator("iframe.geomap-embed")
     frame.locator(".geomap[data-ready]").wait_for(state="attached", timeout=60_000)
-    expected = int((incidents["incident_type"] == "air_strike").sum())
-    assert frame.locator(MARKERS).count() == expected  # the view given to to_embed()
+    expected = int((pinned(incidents)["incident_type"] == "air_strike").sum())
+    inner = next(f for f in page.frames if f != page.main_frame)
+    inner.wait_for_selector(".geomap[data-loaded]", state="attached")
+    on_screen = """() => { let n = 0;
+        document.querySelector('.geomap').geomap.container._featureGroup.eachLayer(
+            l => { n += l.getChildCount ? l.getChildCount() : 1; });
+        return n; }"""
+    inner.wait_for_function(f"({on_screen})() === {expected}")  # the view given to to_embed()
     assert page.evaluate("window.hostScript") == "ran"
     assert page.evaluate("typeof window.L") == "undefined"  # Leaflet stays inside the frame
     assert page.text_content("#heading") == "Quarterly report"
@@ -183,11 +202,19 @@ def wait_loaded(page):
 # the container holds exactly the visible incidents' markers, and the clusters on screen count them
 PLACED = """() => { const m = document.querySelector('.geomap').geomap;
     const ids = m.container.getLayers().map(l => l._gi).sort((a, b) => a - b);
-    const visible = m.visible.slice().sort((a, b) => a - b);
+    const visible = m.pins.slice().sort((a, b) => a - b);
     let onScreen = 0;
     m.container._featureGroup.eachLayer(l => { onScreen += l.getChildCount ? l.getChildCount() : 1; });
     return { same: ids.length === visible.length && ids.every((v, k) => v === visible[k]),
              placed: ids.length, onScreen: onScreen, shownCount: m._shownCount }; }"""
+
+
+BIG = synthetic_incidents(10_000, jitter=0.4)
+BIG_PINS = len(pinned(BIG))
+
+
+def placed(n):
+    return {"same": True, "placed": n, "onScreen": n, "shownCount": n}
 
 
 def test_ten_thousand_incidents_render_clustered(page, pages, artifacts):
@@ -197,20 +224,15 @@ def test_ten_thousand_incidents_render_clustered(page, pages, artifacts):
     wait_loaded(page)
     assert page.get_attribute(".geomap", "aria-busy") is None
     assert page.locator(".geomap-progress").text_content() == ""
-    placed = page.evaluate(PLACED)
-    assert placed == {"same": True, "placed": 10_000, "onScreen": 10_000, "shownCount": 10_000}
-    others = page.evaluate("""() => { const m = document.querySelector('.geomap').geomap, c = m.cols;
-        const t = m.data.types.findIndex(t => t.id === 'diplomacy');
-        let n = 0; for (let i = 0; i < m.n; i++) { if (c.type[i] !== t) n++; } return n; }""")
-    assert 8_000 < others < 10_000  # the synthetic set cycles through every type
+    assert page.evaluate(PLACED) == placed(BIG_PINS)
     type_checkbox(page, "diplomacy").uncheck()
-    assert visible_count(page) == others
+    assert visible_count(page) == int((BIG["incident_type"] != "diplomacy").sum())  # every type cycles
     wait_loaded(page)
-    assert page.evaluate(PLACED)["placed"] == others
+    assert page.evaluate(PLACED)["placed"] == int((pinned(BIG)["incident_type"] != "diplomacy").sum())
     assert page.locator(f"{MARKERS}.geomap-t-diplomacy").count() == 0
     type_checkbox(page, "diplomacy").check()
     wait_loaded(page)
-    assert page.evaluate(PLACED) == {"same": True, "placed": 10_000, "onScreen": 10_000, "shownCount": 10_000}
+    assert page.evaluate(PLACED) == placed(BIG_PINS)
     page.screenshot(path=str(artifacts / "map-10k.png"))
 
 
@@ -232,22 +254,22 @@ def test_filters_apply_while_ten_thousand_markers_load(page, pages):
     label = page.locator("label:has(input[data-region='RU-KDA']) .geomap-count").text_content()
     assert int(label) == expected
     wait_loaded(page)
-    assert page.evaluate(PLACED) == {"same": True, "placed": expected, "onScreen": expected,
-                                     "shownCount": expected}
+    assert page.evaluate(PLACED) == placed(page.evaluate("document.querySelector('.geomap').geomap.pins.length"))
+    assert 0 < page.evaluate("document.querySelector('.geomap').geomap.pins.length") <= expected
     # and back to everything, which also has to finish placing
     page.click(".geomap-reset")
     assert visible_count(page) == 10_000
     wait_loaded(page)
-    assert page.evaluate(PLACED) == {"same": True, "placed": 10_000, "onScreen": 10_000, "shownCount": 10_000}
+    assert page.evaluate(PLACED) == placed(BIG_PINS)
     assert page.evaluate("location.hash") == ""
 
 
 def test_incidents_at_one_point_fan_out(page, tmp_path):
     # a strike and the outage it caused share one point: both markers must stay visible
-    gdf = synthetic_incidents(6).copy()
+    gdf = synthetic_incidents(4).copy()  # four precise places
     gdf.loc[gdf.index[1], "geometry"] = gdf.geometry.iloc[0]
     gdf.loc[gdf.index[1], ["lat", "lon"]] = gdf.loc[gdf.index[0], ["lat", "lon"]].to_numpy()
-    make_map(gdf, title="Same point").save(tmp_path / "same.html")
+    make_map(gdf, title="Same point", cluster=False).save(tmp_path / "same.html")
     open_map(page, tmp_path / "same.html")
     assert marker_count(page) == len(gdf)
     boxes = [page.locator(MARKERS).nth(k).bounding_box() for k in range(len(gdf))]
@@ -255,15 +277,34 @@ def test_incidents_at_one_point_fan_out(page, tmp_path):
     assert len(centres) == len(gdf)  # no two markers on the same spot
 
 
-def test_coarse_locations_are_drawn_differently(page, pages, incidents):
-    # incidents placed only by a country, sea or large region get a dashed ring and a legend note
+def test_coarse_locations_are_areas_not_pins(page, pages, incidents, artifacts):
+    # incidents placed only by a country, sea or large region: their region is shaded and listed,
+    # never a pin, and the first view fits the pinned incidents only
     open_map(page, pages / "small.html")
-    coarse = int((incidents["geo_precision"] == 3).sum())
-    assert 0 < coarse < len(incidents)
-    assert page.locator(f"{MARKERS}.geomap-p3").count() == coarse
-    assert page.locator(".geomap-legend-note").count() == 1
-    style = page.eval_on_selector(f"{MARKERS}.geomap-p3 .geomap-pin", "e => getComputedStyle(e).borderTopStyle")
-    assert style == "dashed"
+    coarse = incidents[incidents["geo_precision"] == 3]
+    assert 0 < len(coarse) < len(incidents)
+    drawn = page.evaluate("""() => { const m = document.querySelector('.geomap').geomap;
+        return m.pins.filter(i => m.cols.gp[i] === 3).length; }""")
+    assert drawn == 0
+    assert page.locator("path.geomap-area").count() == coarse["place"].nunique()
+    for name, group in coarse.groupby("place"):
+        button = page.locator(f".geomap-area-button:has-text('{name}')")
+        assert int(button.locator(".geomap-count").text_content()) == len(group)
+        assert f"{len(group)} incidents located only by" in button.get_attribute("aria-label")
+    page.screenshot(path=str(artifacts / "map-areas.png"))
+    page.locator(".geomap-area-button:has-text('Black Sea')").click()
+    sea = coarse[coarse["place"] == "Black Sea"]
+    assert page.locator(".leaflet-popup .geomap-area-incident").count() == len(sea)
+    page.locator(".leaflet-popup .geomap-area-incident").first.click()
+    assert page.locator(".leaflet-popup .geomap-popup-placename").text_content() == "Black Sea"
+    # the view fits the pins: Paris and Kyiv in view, and the areas' filter count follows
+    bounds = page.evaluate("(() => { const b = document.querySelector('.geomap').geomap.map.getBounds(); "
+                           "return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; })()")
+    for lat, lon in ((48.857, 2.352), (50.45, 30.52)):
+        assert bounds[0] <= lat <= bounds[2] and bounds[1] <= lon <= bounds[3]
+    type_checkbox(page, "naval_attack").uncheck()
+    left = int((sea["incident_type"] != "naval_attack").sum())
+    assert int(page.locator(".geomap-area-button:has-text('Black Sea') .geomap-count").text_content()) == left
 
 
 @pytest.mark.parametrize("fragment", [
@@ -279,5 +320,6 @@ def test_fragment_keys_named_like_object_properties(page, pages, incidents, frag
         expected = incidents.iloc[:0]
     elif "q=__proto__" in fragment:
         expected = incidents.iloc[:0]
-    assert visible_count(page) == marker_count(page) == len(expected)
+    assert visible_count(page) == len(expected)
+    assert pin_count(page) == len(pinned(expected))
     assert page.locator(".geomap-panel input[data-region]:checked").count() == ("RU-KDA" in fragment)

@@ -13,9 +13,8 @@ import sys
 import pytest
 
 from geomap.export import read_incidents
-from pagekit import MARKERS
+from pagekit import pin_count, pinned
 from support.paths import SEED
-
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +38,8 @@ def test_seed_map_in_chromium(page, seed_map, artifacts):
     assert (folder / "seed.png").stat().st_size > 10_000
     page.goto((folder / "seed.html").as_uri())
     page.wait_for_selector(".geomap[data-ready]", state="attached", timeout=60_000)
-    assert page.locator(MARKERS).count() == len(incidents) == int(page.get_attribute(".geomap", "data-visible"))
+    assert int(page.get_attribute(".geomap", "data-visible")) == len(incidents)
+    assert pin_count(page) == len(pinned(incidents))
     for type_id in ("air_strike", "naval_attack", "airspace_violation", "diplomacy"):
         label = page.locator(f".leaflet-control-layers-overlays label:has([data-type='{type_id}'])")
         assert label.count() == 1, type_id
@@ -47,7 +47,7 @@ def test_seed_map_in_chromium(page, seed_map, artifacts):
 
     naval = incidents.index[incidents["incident_type"] == "naval_attack"][0]
     position = int(incidents.index.get_loc(naval))
-    page.evaluate(f"document.querySelector('.geomap').geomap.markers[{position}].fire('click', {{}}, true) && null")
+    page.evaluate(f"document.querySelector('.geomap').geomap.openPopup({position})")
     quote = page.locator(".leaflet-popup .geomap-popup-quote").text_content()
     assert quote == incidents.loc[naval, "sentence"]
     popup = page.locator(".leaflet-popup-content").text_content()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -104,8 +105,9 @@ def test_bad_filters_raise_usage_errors(incidents, kwargs, message):
 
 
 def test_clustering_threshold_and_empty_map(incidents):
-    assert make_map(incidents).payload["cluster"] is False
-    assert make_map(incidents, cluster=True).payload["cluster"] is True
+    assert make_map(incidents).payload["cluster"] is True  # pins that overlap cluster
+    assert make_map(incidents, cluster=False).payload["cluster"] is False
+    assert make_map(incidents.iloc[:1]).payload["cluster"] is False
     big = synthetic_incidents(CLUSTER_THRESHOLD)
     assert make_map(big).payload["cluster"] is True
     empty = make_map(incidents, types=["diplomacy"])
@@ -150,8 +152,14 @@ def test_static_map(incidents, tmp_path, suffix):
         assert width == 1500  # A4 text width (7.5 in) at 200 dpi
     else:
         text = data.decode("utf-8")
-        assert "Static &lt;test&gt;" in text and "Air / missile / drone strike (8)" in text
+        coarse = incidents["geo_precision"] == 3
+        strikes = int(((incidents["incident_type"] == "air_strike") & ~coarse).sum())
+        assert "Static &lt;test&gt;" in text and f"Air / missile / drone strike ({strikes})" in text
+        # incidents located only by a region are hatched areas, listed once in the legend
+        assert f"Located only by country, sea or region ({int(coarse.sum())})" in text
+        assert "<pattern" in text  # the hatch
         assert "#d62728" in text and "Natural Earth" in text
+        assert re.search(r"\b[125]0* km\b", text)  # the scale bar
     with pytest.raises(UsageError, match="image format"):
         save_static(incidents, tmp_path / "map.bmp")
 
@@ -195,6 +203,10 @@ def test_cli_embed_cdn_and_no_cluster(incidents_file, tmp_path):
     (["--types", "bombing"], "unknown incident type"),
     (["--region", "Atlantis Krai"], "unknown region"),
     (["--since", "last week"], "not a date"),
+    (["--embed", "--height", "tall"], "is not a height"),
+    (["--embed", "--aspect", "16:0"], "is not a ratio"),
+    (["--embed", "--link", "javascript:alert(1)"], "full map's web address"),
+    (["--aspect", "16:9"], "add --embed"),
 ])
 def test_cli_usage_errors_exit_2(incidents_file, tmp_path, args, message):
     result = run(incidents_file, "-o", tmp_path / "x.html", *args)
@@ -205,3 +217,48 @@ def test_cli_usage_errors_exit_2(incidents_file, tmp_path, args, message):
 def test_cli_missing_input_exit_2(tmp_path):
     result = run(tmp_path / "nope.gpkg", "-o", tmp_path / "x.html")
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_no_local_path_reaches_the_page(incidents):
+    # a published map must not reveal the author's folders: file names only, web URLs as they are
+    gdf = incidents.copy()
+    gdf["title"] = None
+    gdf.loc[gdf.index[0], ["source", "url"]] = ["/home/ana/secret/reports/a.txt:3", "file:///home/ana/b.html"]
+    gdf.loc[gdf.index[1], ["source", "url"]] = ["C:\\Users\\ana\\Desktop\\c.jsonl:12", None]
+    gdf.loc[gdf.index[2], ["source", "url"]] = ["<stdin>", "https://news.example.org/x"]
+    page = make_map(gdf).to_html()
+    assert "/home/ana" not in page and "Users" not in page and "Desktop" not in page
+    strings = payload_of(page)["strings"]
+    assert {"a.txt:3", "c.jsonl:12", "<stdin>", "https://news.example.org/x"} <= set(strings)
+
+
+def test_embed_sizes_and_link(incidents):
+    the_map = make_map(incidents)
+    assert 'style="width:100%;height:520px;border:0"' in the_map.to_embed()
+    assert 'style="width:100%;height:60vh;border:0"' in the_map.to_embed(height="60vh")
+    assert 'style="width:100%;height:400px;border:0"' in the_map.to_embed(height=400)
+    framed = the_map.to_embed(aspect="16:9", link="maps/full.html")
+    assert 'style="width:100%;aspect-ratio:16 / 9;height:auto;border:0"' in framed
+    assert payload_of(html.unescape(framed))["link"] == "maps/full.html"
+    assert "link" not in payload_of(the_map.to_html())
+    for bad in ("data:text/html,x", "file:///etc/passwd", "javascript:x"):
+        with pytest.raises(UsageError):
+            the_map.to_embed(link=bad)
+
+
+def test_cli_embed_aspect_link_and_pdf(incidents_file, tmp_path):
+    out = tmp_path / "frame.html"
+    result = run(incidents_file, "-o", out, "--embed", "--aspect", "4:3", "--link",
+                 "https://example.org/map.html", "--pdf", tmp_path / "m.pdf")
+    assert result.exit_code == 0, result.output
+    frame = out.read_text(encoding="utf-8")
+    assert "aspect-ratio:4 / 3" in frame
+    assert payload_of(html.unescape(frame))["link"] == "https://example.org/map.html"
+    assert (tmp_path / "m.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_cli_static_maps_get_a_title_by_default(incidents_file, tmp_path):
+    # only a static map asked for: it is titled from the filters all the same
+    result = run(incidents_file, "--since", "2024-03-03", "--svg", tmp_path / "m.svg")
+    assert result.exit_code == 0, result.output
+    assert "Incidents since 2024-03-03" in (tmp_path / "m.svg").read_text(encoding="utf-8")

@@ -10,8 +10,8 @@ from folium.plugins import Fullscreen
 
 from geomap.errors import UsageError
 from geomap.render import make_map
-from geomap.render._assets import ASSETS, sri
-from geomap.render._folium import IncidentLayer, to_folium
+from geomap.render._assets import FOLIUM_LOCAL, JQUERY, MARKERCLUSTER, inline_text, sri
+from geomap.render._folium import _ICON_ASSETS, IncidentLayer, to_folium
 from geomap.render._synthetic import synthetic_incidents
 from support.pagedata import data_script, payload_of
 
@@ -28,18 +28,34 @@ def incidents():
 
 
 
+REMOTE = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*\"([^\"]+)\"", re.I)
+LINKS = dict(folium.Map.default_js + folium.Map.default_css)
+
+
 def test_inline_page_loads_nothing_from_elsewhere(incidents):
     m = to_folium(incidents)
     page = m.get_root().render()
-    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=", page, re.I)
-    assert "@import" not in page
-    assert not [url for url in FOLIUM_LINKS if url in page]
-    assert "Leaflet 1.9.3" in page and "L.MarkerClusterGroup" in page  # inlined instead
+    assert REMOTE.findall(page) == [] and "@import" not in page
+    # Leaflet and jQuery (folium's popups use it) inline instead of linked
+    assert "Leaflet 1.9.3" in page and "L.MarkerClusterGroup" in page and "jQuery v3.7.1" in page
     assert "GeomapFolium" in page and "window.GeoMap" in page
-    # folium's trap: the links were cleared on this map only, not on the class
-    assert folium.Map.default_js and m.default_js == [] and m.default_css == []
+    assert "L.AwesomeMarkers=" not in page  # no folium.Icon on this map
+    # nothing of folium's is changed on the class or the instance
+    assert m.default_js == folium.Map.default_js and m.default_css == folium.Map.default_css
     later = folium.Map(tiles=None).get_root().render()
-    assert all(url in later for url in FOLIUM_LINKS)
+    assert all(url in later for url in LINKS.values())
+
+
+def test_a_folium_icon_brings_awesome_markers_inline(incidents):
+    m = folium.Map(location=[48, 30], zoom_start=5)
+    folium.Marker([50.45, 30.52], popup="<b>Office</b>", icon=folium.Icon(color="red")).add_to(m)
+    to_folium(incidents, m)
+    page = m.get_root().render()
+    assert "L.AwesomeMarkers" in page and "data:image/png;base64," in page
+    assert page.index("Leaflet 1.9.3") < page.index("L.AwesomeMarkers=")
+    # the glyph fonts stay folium's links (glyphs online); nothing else is linked
+    fonts = {LINKS[name] for name in _ICON_ASSETS if name in LINKS and name not in FOLIUM_LOCAL}
+    assert set(REMOTE.findall(page)) == fonts and fonts
 
 
 def test_payload_is_embedded_safely(incidents):
@@ -48,7 +64,8 @@ def test_payload_is_embedded_safely(incidents):
     for raw in ("<", ">", "&", "\u2028", "\u2029"):
         assert raw not in text
     assert "<script>window.__pwned=1</script>" not in page
-    assert page.count("</script>") == page.count("<script")
+    own = page.replace(inline_text(JQUERY), "")  # jQuery's code holds "<script" in its strings
+    assert own.count("</script>") == own.count("<script")
     assert payload_of(page)["strings"].count(NASTY) == 1
 
 
@@ -89,12 +106,10 @@ def test_cdn_variant_keeps_folium_links_and_pins_markercluster(incidents):
     m = to_folium(incidents, inline=False)
     page = m.get_root().render()
     assert all(url in page for url in FOLIUM_LINKS)
-    for asset in ASSETS:
-        if asset.package == "leaflet":
-            assert asset.cdn_url not in page  # folium brings Leaflet once
-        else:
-            assert f'href="{asset.cdn_url}" integrity="{sri(asset)}"' in page or \
-                f'src="{asset.cdn_url}" integrity="{sri(asset)}"' in page
+    assert page.count("leaflet@1.9.3/dist/leaflet.js") == 1  # folium brings Leaflet once
+    for asset in MARKERCLUSTER:
+        assert f'href="{asset.cdn_url}" integrity="{sri(asset)}"' in page or \
+            f'src="{asset.cdn_url}" integrity="{sri(asset)}"' in page
     assert "Leaflet 1.9.3" not in page
     assert len(page) < len(to_folium(incidents).get_root().render()) - 150_000
 
@@ -106,7 +121,8 @@ def test_user_map_tiles_reach_the_layer_control(incidents):
     tiles = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
     assert len(tiles) == 1
     page = m.get_root().render()
-    assert re.search(rf'\[{tiles[0].get_name()}, "openstreetmap"\]', page)
+    name = tiles[0].get_name()
+    assert re.search(rf'\[typeof {name} === "undefined" \? null : {name},\s*"openstreetmap"\]', page)
     assert "L.circleMarker" in page
 
 

@@ -3,7 +3,11 @@
  * geomap.js builds on the map folium made (GeoMap.init's third argument), whose container becomes
  * the geomap root
  * (class "geomap", data-ready, data-visible, .geomap on the element). The folium map's own
- * base tile layers join geomap's layer control, and the first one replaces the offline outlines.
+ * base tile layers join geomap's layer control, the first one chosen; geomap's offline outlines
+ * stay beneath the tiles, so the land is drawn where tiles cannot load (offline).
+ *
+ * attach() is called from the page body and waits for DOMContentLoaded: by then every folium
+ * element's script has run (or failed), and the layers attach either way.
  */
 (function () {
   "use strict";
@@ -24,11 +28,11 @@
     throw error;
   }
 
-  /* folium's base tile layers take over from the offline outlines (which fill the land) */
+  /* folium's base tile layers join the layer control; the first is the one shown */
   function useTiles(geomap, tiles) {
     var map = geomap.map, control = geomap.layersControl;
     tiles.forEach(function (pair) { control.addBaseLayer(pair[0], pair[1]); });
-    control._layers.forEach(function (entry) {  // the offline outlines: a base layer of geomap's own
+    control._layers.forEach(function (entry) {  // "Offline outlines": geomap's own (empty) base layer
       if (!entry.overlay && entry.layer instanceof L.LayerGroup && map.hasLayer(entry.layer)) {
         map.removeLayer(entry.layer);
       }
@@ -65,8 +69,8 @@
     return start(map, JSON.parse(script.textContent), tiles);
   }
 
-  /* folium writes every element's script in one block: wait for all of them (tile layers added
-   * after the incident layer included) before building on the map */
+  /* folium writes every element's script in one block after the body: wait for all of them (tile
+   * layers added after the incident layer included) before building on the map */
   window.GeomapFolium = {
     attach: function (getMap, id, getTiles) {
       function go() { return attach(getMap(), id, getTiles()); }

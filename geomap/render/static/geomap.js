@@ -18,6 +18,12 @@
   var FIRST_SLICE = 2000;
   /* the time one slice of marker placement may take before the page gets control back (ms) */
   var SLICE_MS = 40;
+  /* pins closer than this (px) join a cluster: about where two 24 px pins start to overlap */
+  var CLUSTER_RADIUS = 28;
+  /* clusters and area shading use a colour that no incident type uses */
+  var GROUP_COLOUR = "#263238";
+  /* maps narrower or lower than this (px) start with their controls folded */
+  var COMPACT_WIDTH = 640, COMPACT_HEIGHT = 480;
 
   var now = (window.performance && performance.now) ? function () { return performance.now(); }
     : function () { return Date.now(); };
@@ -72,6 +78,12 @@
 
   function safeUrl(text) { return /^https?:\/\//i.test(text || "") ? text : null; }
 
+  /* the full map's address for an embed's link: a web address or a relative path, no other scheme */
+  function fullMapLink(text) {
+    if (!text) { return null; }
+    return safeUrl(text) || (/^[a-z][a-z0-9+.-]*:/i.test(text) ? null : text);
+  }
+
   /* A canvas heat layer: each visible incident adds a soft spot; density is coloured blue->red. */
   var HeatLayer = L.Layer.extend({
     initialize: function (source, options) {
@@ -80,12 +92,14 @@
     },
     onAdd: function (map) {
       this._canvas = L.DomUtil.create("canvas", "geomap-heat leaflet-zoom-hide");
-      map.getPanes().overlayPane.appendChild(this._canvas);
+      (map.getPane("geomapHeat") || map.getPanes().overlayPane).appendChild(this._canvas);
+      map.getContainer().classList.add("geomap-heat-on");
       map.on("moveend zoomend resize", this.redraw, this);
       this.redraw();
     },
     onRemove: function (map) {
       map.off("moveend zoomend resize", this.redraw, this);
+      map.getContainer().classList.remove("geomap-heat-on");
       L.DomUtil.remove(this._canvas);
       this._canvas = null;
     },
@@ -122,7 +136,7 @@
       this._brushCanvas = this._brushCanvas || this._brush(radius);
       this._colours = this._colours || this._palette();
       var points = this._source(), bounds = map.getBounds().pad(0.2);
-      ctx.globalAlpha = points.length > 5000 ? 0.08 : 0.25;
+      ctx.globalAlpha = points.length > 5000 ? 0.12 : 0.4;
       for (var i = 0; i < points.length; i++) {
         if (!bounds.contains(points[i])) { continue; }
         var p = map.latLngToContainerPoint(points[i]);
@@ -135,7 +149,7 @@
         if (!a) { continue; }
         var k = a * 4;
         px[j - 3] = colours[k]; px[j - 2] = colours[k + 1]; px[j - 1] = colours[k + 2];
-        px[j] = Math.min(230, 60 + a);
+        px[j] = Math.min(235, 110 + a);
       }
       ctx.putImageData(image, 0, 0);
     }
@@ -150,6 +164,7 @@
     this.strings = data.strings;
     this.state = { types: dict(), regions: dict(), from: null, to: null, q: "" };
     this.visible = [];
+    this.pins = [];  // the visible incidents drawn as pins (not located only by an area)
     this._quiet = 0;
     this._onLoaded = [];
     this._build();
@@ -160,14 +175,25 @@
     var mapDiv = root_map(this.root);
     var map = this.map = this._leafletMap ||
       L.map(mapDiv, { worldCopyJump: true, zoomSnap: 0.25, minZoom: 2, maxZoom: 18 });
+    if (!isFinite(map.getMaxZoom())) { map.setMaxZoom(18); }  // clusters need one (a tile-less folium map has none)
     map.attributionControl.setPrefix("Leaflet");
+    // phones and small embeds: the panel, legend and layer control start folded
+    var size = map.getSize();
+    this.compact = size.x < COMPACT_WIDTH || size.y < COMPACT_HEIGHT;
+    this.root.classList.toggle("geomap-compact", this.compact);
     map.attributionControl.addAttribution(
       "Outlines: Natural Earth &middot; incidents: geomap from news reports");
     L.control.scale({ imperial: false }).addTo(map);
 
-    // base layers: offline outlines (default) and tile layers that stay blank offline
-    map.createPane("geomapBase").style.zIndex = 250;
+    // base layers: offline outlines (default) and tile layers that stay blank offline. The
+    // outlines lie beneath the tile pane (200): tiles cover them where they load, and where they
+    // cannot (offline) the land is still drawn
+    map.createPane("geomapBase").style.zIndex = 150;
     map.createPane("geomapRegions").style.zIndex = 380;
+    map.createPane("geomapAreas").style.zIndex = 390;
+    var heatPane = map.createPane("geomapHeat");  // above the pins: the heat map reads over them
+    heatPane.style.zIndex = 640;
+    heatPane.style.pointerEvents = "none";
     var offline = L.layerGroup();
     var osm = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" });
@@ -177,15 +203,10 @@
     var base = { type: "FeatureCollection", features: data.base.map(function (f) { return feature(f.g, { k: f.k }); }) };
     this.borders = L.geoJSON(base, {
       renderer: baseRenderer, interactive: false, pane: "geomapBase",
-      style: function (f) { return self._borderStyle(f, true); }
+      style: function (f) { return self._borderStyle(f); }
     });
     offline.addTo(map);
     this.borders.addTo(map);
-    map.on("baselayerchange", function (e) {
-      var filled = e.layer === offline;
-      self.root.classList.toggle("geomap-offline", filled);
-      self.borders.setStyle(function (f) { return self._borderStyle(f, filled); });
-    });
     this.root.classList.add("geomap-offline");
 
     // outlines of the regions that hold incidents (optional overlay, decoded when first shown)
@@ -200,10 +221,26 @@
       data.regions.forEach(function (r) { if (r.outline) { self.regionOutlines.addData(feature(r.outline)); } });
     });
     this.selection = L.layerGroup().addTo(map);
+    // incidents located only by a country, sea or large region: the region is shaded, no pin
+    this.areas = L.layerGroup().addTo(map);
+    this.areaStats = [];
 
     // markers: one per incident, made when first shown (see _marker); one icon and one marker
     // class per type, so a marker holds nothing but its position; clusters shared across types
     var many = this.n > 2000;
+    // a marker's element is named ("Air strike, Kherson, 2025-11-29") and opens its popup on
+    // Enter or Space; one shared tooltip follows the pointer and the keyboard focus
+    var IncidentMarker = L.Marker.extend({
+      _initIcon: function () {
+        L.Marker.prototype._initIcon.call(this);
+        var icon = this._icon;
+        if (!icon || this._gi === undefined || icon._gi === this._gi) { return; }
+        icon._gi = this._gi;
+        icon.setAttribute("aria-label", self.markerName(this._gi));
+        if (this.options.keyboard) { icon.setAttribute("role", "button"); }
+      }
+    });
+    this._tip = L.tooltip({ direction: "top", offset: [0, -12], className: "geomap-tooltip" });
     this._iconOptions = data.types.map(function (t) {
       return {
         className: "geomap-marker geomap-t-" + t.id,
@@ -216,7 +253,7 @@
     this._markerTypes = this._iconOptions.map(function (options) {
       return [false, true].map(function (coarse) {
         var o = coarse ? L.extend({}, options, { className: options.className + " geomap-p3" }) : options;
-        return L.Marker.extend({ options: { icon: new PinIcon(o), keyboard: !many } });
+        return IncidentMarker.extend({ options: { icon: new PinIcon(o), keyboard: !many } });
       });
     });
     // without clusters, incidents at one point (a strike and its outage) would hide each other:
@@ -229,13 +266,29 @@
     this._job = 0;
     // placement is sliced here (cancellable by a newer change), not by markercluster's chunkedLoading
     this.container = data.cluster
-      ? L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 45 })
+      ? L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false,
+          maxClusterRadius: CLUSTER_RADIUS, iconCreateFunction: function (cluster) { return self._clusterIcon(cluster); } })
       : L.featureGroup();
     this.container.on("click", function (e) { if (e.layer && e.layer._gi !== undefined) { self.openPopup(e.layer._gi); } });
+    this.container.on("mouseover", function (e) { if (e.layer && e.layer._gi !== undefined) { self._showTip(e.layer); } });
+    this.container.on("mouseout", function () { self._hideTip(); });
+    var markerPane = map.getPane("markerPane");
+    L.DomEvent.on(markerPane, "focusin", function (e) {
+      var i = e.target && e.target._gi;
+      if (i !== undefined && self.markers[i]) { self._showTip(self.markers[i]); }
+    });
+    L.DomEvent.on(markerPane, "focusout", function () { self._hideTip(); });
+    L.DomEvent.on(markerPane, "keydown", function (e) {
+      var i = e.target && e.target._gi;
+      if (i === undefined || (e.key !== "Enter" && e.key !== " ")) { return; }
+      L.DomEvent.preventDefault(e);
+      L.DomEvent.stopPropagation(e);
+      self.openPopup(i);
+    });
     this.container.addTo(map);
 
     // lower-cased place names for the search box
-    this._placeLower = this.strings.map(function (s) { return s.toLowerCase(); });
+    this._namesLower = dict();  // string index -> lower-cased, filled as searches need them
 
     // type layers: each is a (empty) proxy layer whose presence on the map switches its type on
     var overlays = {};
@@ -260,10 +313,18 @@
     overlays['<span class="geomap-layer-label" data-overlay="borders">Borders</span>'] = this.borders;
     this.layersControl = L.control.layers({
       "Offline outlines": offline, "OpenStreetMap": osm, "CartoDB Positron": carto
-    }, overlays, { collapsed: false, position: "topright" }).addTo(map);
+    }, overlays, { collapsed: this.compact, position: "topright" }).addTo(map);
 
     this._buildPanel();
     this._buildLegend();
+    // keyboard order: the filters, then the layer control and legend, then the map's markers
+    // (Leaflet puts its controls after the map pane; their corners are positioned, so the order
+    // in the document changes nothing on screen)
+    var controls = map._controlContainer, corner = this.panelElement.parentNode;
+    corner.insertBefore(this.panelElement, corner.firstChild);
+    if (controls && controls.parentNode === map.getContainer()) {
+      map.getContainer().insertBefore(controls, map.getContainer().firstChild);
+    }
 
     // initial state: URL fragment, else the view baked into the page, else everything
     this._applyFragment(this._currentFragment() || data.view || "");
@@ -324,18 +385,37 @@
     return m;
   };
 
-  GeoMap.prototype._borderStyle = function (feature, filled) {
+  GeoMap.prototype._borderStyle = function (feature) {
     if (feature.properties.k === "c") {
-      return { color: "#8a8a8a", weight: 0.8, fill: filled, fillColor: "#f3f0e8", fillOpacity: 1 };
+      return { color: "#8a8a8a", weight: 0.8, fill: true, fillColor: "#f3f0e8", fillOpacity: 1 };
     }
     return { color: "#b5b0a5", weight: 0.5, fill: false };
   };
+
+  /* "Air / missile / drone strike, Kherson, 2025-11-29": what a marker is, for its label and tooltip */
+  GeoMap.prototype.markerName = function (i) {
+    var c = this.cols, str = this.strings;
+    var parts = [this.data.types[c.type[i]].label];
+    if (c.place[i] >= 0) { parts.push(str[c.place[i]]); }
+    parts.push(c.date[i] >= 0 ? str[c.date[i]] : "date unknown");
+    return parts.join(", ");
+  };
+
+  GeoMap.prototype._showTip = function (marker) {
+    var icon = marker._icon, anchor = marker.options.icon.options.iconAnchor || [12, 12];
+    this._tip.options.offset = [12 - anchor[0], -anchor[1]];
+    this._tip.setLatLng(marker.getLatLng()).setContent(this.markerName(marker._gi));
+    this.map.openTooltip(this._tip);
+  };
+
+  GeoMap.prototype._hideTip = function () { this.map.closeTooltip(this._tip); };
 
   /* ---------------------------------------------------------------- controls */
 
   GeoMap.prototype._buildPanel = function () {
     var self = this, data = this.data;
-    var Panel = L.Control.extend({ options: { position: "topleft" }, onAdd: function () { return self._panel(); } });
+    var Panel = L.Control.extend({ options: { position: "topleft" },
+      onAdd: function () { self.panelElement = self._panel(); return self.panelElement; } });
     new Panel().addTo(this.map);
   };
 
@@ -344,8 +424,8 @@
     var box = el("div", "geomap-panel leaflet-bar");
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
-    var details = el("details");
-    details.open = true;
+    var details = this.panelDetails = el("details");
+    details.open = !this.compact;
     details.appendChild(el("summary", "geomap-title", data.title || "Incidents"));
     box.appendChild(details);
 
@@ -360,14 +440,7 @@
     });
     details.appendChild(search);
 
-    if (data.dayRange && data.dayRange[1] > data.dayRange[0]) {
-      var dates = el("div", "geomap-dates");
-      this.fromInput = this._range(dates, "From", data.dayRange);
-      this.toInput = this._range(dates, "To", data.dayRange);
-      this.toInput.value = String(data.dayRange[1]);
-      this.toInput.nextSibling.textContent = dayToIso(data.dayRange[1]);
-      details.appendChild(dates);
-    }
+    if (data.dayRange && data.dayRange[1] > data.dayRange[0]) { this._timeline(details, data.dayRange); }
 
     var list = el("div", "geomap-regions");
     list.setAttribute("role", "group");
@@ -407,7 +480,15 @@
     details.appendChild(reset);
     this.status = el("div", "geomap-status");
     this.status.setAttribute("aria-live", "polite");
-    details.appendChild(this.status);
+    box.appendChild(this.status);  // outside the fold: the count shows with the panel folded
+    var link = fullMapLink(data.link);
+    if (link && window.self !== window.top) {  // in an embed: a way out to the full map
+      var out = el("a", "geomap-full-map", "Open the full map \u2197");
+      out.href = link;
+      out.target = "_blank";
+      out.rel = "noopener";
+      box.appendChild(out);
+    }
     this.progress = el("div", "geomap-progress");
     details.appendChild(this.progress);
     return box;
@@ -428,30 +509,149 @@
     return order;
   };
 
+  /* ---------------------------------------------------------------- timeline */
+
+  /* preset windows ending on the last day: [label, days] (0: every day) */
+  var PRESETS = [["24 h", 1], ["7 days", 7], ["30 days", 30], ["All", 0]];
+  /* play: the window moves one day on every PLAY_MS */
+  var PLAY_MS = 800;
+  /* at most this many histogram bars: longer ranges bin several days into one bar */
+  var MAX_BARS = 120;
+
+  /* one range control over a daily histogram by type, presets and play/pause */
+  GeoMap.prototype._timeline = function (parent, range) {
+    var self = this, box = el("div", "geomap-timeline");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Dates");
+    var track = el("div", "geomap-range");
+    var chart = this._chart = el("canvas", "geomap-histogram");
+    chart.width = 480; chart.height = 72;
+    chart.setAttribute("aria-hidden", "true");
+    track.appendChild(chart);
+    this.fromInput = this._range(track, "From", range);
+    this.toInput = this._range(track, "To", range);
+    this.toInput.value = String(range[1]);
+    box.appendChild(track);
+    this._dateText = el("div", "geomap-date-text");
+    this._dateText.setAttribute("aria-hidden", "true");  // the sliders say their dates themselves
+    box.appendChild(this._dateText);
+    var row = el("div", "geomap-presets");
+    PRESETS.forEach(function (preset) {
+      var button = el("button", "geomap-preset", preset[0]);
+      button.type = "button";
+      button.setAttribute("data-preset", String(preset[1]));
+      button.setAttribute("aria-label", preset[1] ? "Last " + preset[0] : "All dates");
+      button.addEventListener("click", function () {
+        self.pause();
+        self.setDates(preset[1] ? range[1] - preset[1] + 1 : range[0], range[1]);
+      });
+      row.appendChild(button);
+    });
+    var play = this.playButton = el("button", "geomap-play", "\u25b6 Play");
+    play.type = "button";
+    play.setAttribute("aria-pressed", "false");
+    play.addEventListener("click", function () { if (self._timer) { self.pause(); } else { self.play(); } });
+    row.appendChild(play);
+    box.appendChild(row);
+    parent.appendChild(box);
+    this._showDates();
+  };
+
   GeoMap.prototype._range = function (parent, name, range) {
-    var self = this, row = el("label", "geomap-date");
-    row.appendChild(el("span", "geomap-date-name", name));
-    var input = el("input");
+    var self = this, input = el("input");
     input.type = "range";
     input.min = String(range[0]);
     input.max = String(range[1]);
     input.step = "1";
     input.value = String(range[0]);
     input.setAttribute("data-date", name.toLowerCase());
-    var shown = el("output", "geomap-date-value", dayToIso(range[0]));
+    input.setAttribute("aria-label", name + " date");
+    input.setAttribute("aria-valuetext", dayToIso(range[0]));
     input.addEventListener("input", function () {
       var from = +self.fromInput.value, to = +self.toInput.value;
       if (from > to) { if (input === self.fromInput) { self.toInput.value = String(from); } else { self.fromInput.value = String(to); } }
       self.state.from = +self.fromInput.value;
       self.state.to = +self.toInput.value;
-      self.fromInput.nextSibling.textContent = dayToIso(self.state.from);
-      self.toInput.nextSibling.textContent = dayToIso(self.state.to);
+      self._showDates();
       self._changed("dates");
     });
-    row.appendChild(input);
-    row.appendChild(shown);
-    parent.appendChild(row);
+    parent.appendChild(input);
     return input;
+  };
+
+  /* show days from..to (clamped to the map's range) */
+  GeoMap.prototype.setDates = function (from, to) {
+    var range = this.data.dayRange;
+    if (!range || !this.fromInput) { return; }
+    from = Math.max(range[0], Math.min(range[1], from));
+    to = Math.max(from, Math.min(range[1], to));
+    this.fromInput.value = String(from);
+    this.toInput.value = String(to);
+    this.state.from = from;
+    this.state.to = to;
+    this._showDates();
+    this._changed("dates");
+  };
+
+  /* step a window of the current width (a week when every day is shown) a day at a time */
+  GeoMap.prototype.play = function () {
+    var self = this, range = this.data.dayRange, s = this.state;
+    var width = s.to - s.from;
+    if (width >= range[1] - range[0]) { width = Math.min(6, range[1] - range[0] - 1); }
+    var from = s.to >= range[1] ? range[0] : s.from;
+    this.setDates(from, from + width);
+    this.playButton.textContent = "\u23f8 Pause";
+    this.playButton.setAttribute("aria-pressed", "true");
+    this._timer = setInterval(function () {
+      if (self.state.to >= range[1]) { self.pause(); return; }
+      self.setDates(self.state.from + 1, self.state.to + 1);
+    }, PLAY_MS);
+  };
+
+  GeoMap.prototype.pause = function () {
+    if (!this._timer) { return; }
+    clearInterval(this._timer);
+    this._timer = null;
+    this.playButton.textContent = "\u25b6 Play";
+    this.playButton.setAttribute("aria-pressed", "false");
+  };
+
+  /* the sliders' values as dates: for screen readers and in the text under them */
+  GeoMap.prototype._showDates = function () {
+    [this.fromInput, this.toInput].forEach(function (input) {
+      input.setAttribute("aria-valuetext", dayToIso(+input.value));
+    });
+    var from = dayToIso(+this.fromInput.value), to = dayToIso(+this.toInput.value);
+    this._dateText.textContent = from === to ? from : from + " \u2013 " + to;
+    if (this._histogram) { this._drawHistogram(); }
+  };
+
+  /* stacked bars of incidents per day (or per few days) by type, under the type, region and place
+   * filters; days outside the chosen window are pale */
+  GeoMap.prototype._drawHistogram = function () {
+    var canvas = this._chart, ctx = canvas.getContext && canvas.getContext("2d");
+    if (!ctx) { return; }
+    var range = this.data.dayRange, types = this.data.types, hist = this._histogram, T = types.length;
+    var days = range[1] - range[0] + 1, per = Math.ceil(days / MAX_BARS), bars = Math.ceil(days / per);
+    var totals = new Array(bars).fill(0), d, t;
+    for (d = 0; d < days; d++) { for (t = 0; t < T; t++) { totals[Math.floor(d / per)] += hist[d * T + t]; } }
+    var top = Math.max.apply(null, totals.concat([1])), w = canvas.width / bars, h = canvas.height;
+    var from = +this.fromInput.value - range[0], to = +this.toInput.value - range[0];
+    ctx.clearRect(0, 0, canvas.width, h);
+    for (var b = 0; b < bars; b++) {
+      var y = h, first = b * per, last = Math.min(days, first + per) - 1;
+      ctx.globalAlpha = last < from || first > to ? 0.25 : 1;
+      for (t = 0; t < T; t++) {
+        var count = 0;
+        for (d = first; d <= last; d++) { count += hist[d * T + t]; }
+        if (!count) { continue; }
+        var bar = h * count / top;
+        ctx.fillStyle = types[t].colour;
+        ctx.fillRect(b * w + 0.5, y - bar, Math.max(1, w - 1), bar);
+        y -= bar;
+      }
+    }
+    ctx.globalAlpha = 1;
   };
 
   GeoMap.prototype._buildLegend = function () {
@@ -459,8 +659,13 @@
     var Legend = L.Control.extend({
       options: { position: "bottomright" },
       onAdd: function () {
-        var box = el("div", "geomap-legend");
-        box.appendChild(el("div", "geomap-legend-title", "Incident types"));
+        var fold = el("details", "geomap-legend");
+        fold.open = !self.compact;
+        L.DomEvent.disableClickPropagation(fold);
+        L.DomEvent.disableScrollPropagation(fold);
+        fold.appendChild(el("summary", "geomap-legend-title", "Incident types"));
+        var box = el("div", "geomap-legend-body");
+        fold.appendChild(box);
         self.legendCounts = self.data.types.map(function (t) {
           var row = el("div", "geomap-legend-row");
           row.setAttribute("data-type", t.id);
@@ -476,12 +681,15 @@
         });
         if (self.cols.gp.indexOf(3) >= 0) {
           var note = el("div", "geomap-legend-note");
-          var ring = el("span", "geomap-pin geomap-legend-coarse");
-          note.appendChild(ring);
-          note.appendChild(el("span", "geomap-legend-label", "located only by country, sea or large region"));
+          var swatch = el("span", "geomap-area-swatch");
+          note.appendChild(swatch);
+          note.appendChild(el("span", "geomap-legend-label", "Located only by country, sea or large region"));
           box.appendChild(note);
+          self.areaList = el("ul", "geomap-area-list");
+          self.areaList.setAttribute("aria-label", "Incidents located only by an area");
+          box.appendChild(self.areaList);
         }
-        return box;
+        return fold;
       }
     });
     new Legend().addTo(this.map);
@@ -489,18 +697,14 @@
 
   /* ---------------------------------------------------------------- filtering */
 
-  GeoMap.prototype._passesBase = function (i) {
-    var s = this.state, c = this.cols;
-    if (!s.types[c.type[i]]) { return false; }
-    if (this._dateOn) {
-      var d = c.day[i];
-      if (d < 0 || d < s.from || d > s.to) { return false; }
-    }
-    if (s.q) {
-      var p = c.place[i];
-      if (p < 0 || this._placeLower[p].indexOf(s.q) < 0) { return false; }
-    }
-    return true;
+  /* the search box matches every name an incident carries: the place, the article's spelling,
+   * its region, country and sea (see the payload's "names") */
+  GeoMap.prototype._nameMatch = function (i) {
+    var k = this.cols.names ? this.cols.names[i] : this.cols.place[i];
+    if (k < 0) { return false; }
+    var text = this._namesLower[k];
+    if (text === undefined) { text = this._namesLower[k] = this.strings[k].toLowerCase(); }
+    return text.indexOf(this.state.q) >= 0;
   };
 
   GeoMap.prototype._regionsChosen = function () {
@@ -521,28 +725,56 @@
       chosen.forEach(function (k) { inRegion[k] = true; });
     }
     var regionCounts = new Array(data.regions.length).fill(0);
-    var typeCounts = new Array(data.types.length).fill(0);
-    var visible = [];
+    var T = data.types.length, typeCounts = new Array(T).fill(0), typeAvailable = new Array(T).fill(0);
+    var visible = [], pins = [], areaOf = c.area, areaStats = dict();
+    var hist = range ? new Uint32Array((range[1] - range[0] + 1) * T) : null, dateOn = this._dateOn;
     for (var i = 0; i < this.n; i++) {
       want[i] = 0;
-      if (!this._passesBase(i)) { continue; }
-      var a = c.country[i], b = c.admin1[i], w = c.water[i];
+      if (s.q && !this._nameMatch(i)) { continue; }
+      var a = c.country[i], b = c.admin1[i], w = c.water[i], type = c.type[i], d = c.day[i];
+      var inside = !inRegion || inRegion[a] || inRegion[b] || inRegion[w];
+      var inDates = !dateOn || (d >= 0 && d >= s.from && d <= s.to);
+      if (inside && inDates) { typeAvailable[type]++; }  // what the type's layer would add
+      if (!s.types[type]) { continue; }
+      if (inside && hist && d >= 0) { hist[(d - range[0]) * T + type]++; }
+      if (!inDates) { continue; }
       if (a >= 0) { regionCounts[a]++; }
       if (b >= 0) { regionCounts[b]++; }
       if (w >= 0) { regionCounts[w]++; }
-      if (inRegion && !(inRegion[a] || inRegion[b] || inRegion[w])) { continue; }
-      typeCounts[c.type[i]]++;
+      if (!inside) { continue; }
+      typeCounts[type]++;
       visible.push(i);
-      want[i] = 1;
+      var area = areaOf ? areaOf[i] : -1;
+      if (area >= 0) {
+        (areaStats[area] = areaStats[area] || []).push(i);
+      } else {
+        pins.push(i);
+        want[i] = 1;
+      }
     }
     this.visible = visible;
+    this.pins = pins;
+    this.areaStats = areaStats;
     if (this.heat._map) { this.heat.redraw(); }
     for (var r = 0; r < regionCounts.length; r++) { this.regionCounts[r].textContent = String(regionCounts[r]); }
-    for (var t = 0; t < typeCounts.length; t++) { this.legendCounts[t].textContent = String(typeCounts[t]); }
+    // the layer control re-creates its labels when layers come and go: find them each time
+    var layerCounts = dict();
+    this.layersControl.getContainer().querySelectorAll(".geomap-layer-label[data-type]").forEach(function (label) {
+      layerCounts[label.getAttribute("data-type")] = label.querySelector("small");
+    });
+    for (var t = 0; t < T; t++) {
+      this.legendCounts[t].textContent = String(typeCounts[t]);
+      var count = layerCounts[data.types[t].id];
+      if (count) { count.textContent = "(" + typeAvailable[t] + ")"; }
+    }
+    this._histogram = hist;
+    if (hist && this._chart) { this._drawHistogram(); }
     this.status.textContent = "Showing " + visible.length + " of " + this.n + " incidents";
     this.status.setAttribute("data-visible", String(visible.length));
     this.root.setAttribute("data-visible", String(visible.length));
+    this.root.setAttribute("data-pins", String(pins.length));
     this._drawSelection(chosen);
+    this._drawAreas();
     if (fit) { this.fitVisible(); }
     this._sync();
   };
@@ -563,7 +795,7 @@
       this._shownCount = 0;
       remove = [];
     }
-    var add = [], visible = this.visible;
+    var add = [], visible = this.pins;
     for (k = 0; k < visible.length; k++) { if (!shown[visible[k]]) { add.push(visible[k]); } }
     var total = remove.length + add.length, offset = 0, perMarker = 0;  // ms per marker so far
 
@@ -646,15 +878,25 @@
     });
   };
 
+  /* the heat map counts pinned incidents only: a country's centre is no hot spot */
   GeoMap.prototype._visibleLatLngs = function () {
     var c = this.cols;
-    return this.visible.map(function (i) { return [c.lat[i], c.lon[i]]; });
+    return this.pins.map(function (i) { return [c.lat[i], c.lon[i]]; });
   };
 
+  /* fit the view on the pinned incidents (areas would stretch it to a continent); on the areas'
+   * outlines when only areas are shown */
   GeoMap.prototype.fitVisible = function () {
-    var c = this.cols, ids = this.visible.length ? this.visible : null;
+    var c = this.cols, ids = this.pins.length ? this.pins : null;
     if (!ids) {
-      if (!this._fitted) { this.map.setView([48, 20], 3); this._fitted = true; }
+      var bounds = null;
+      this.areas.eachLayer(function (layer) {
+        if (layer.getBounds) { bounds = bounds ? bounds.extend(layer.getBounds()) : L.latLngBounds(layer.getBounds()); }
+      });
+      if (bounds && bounds.isValid()) {
+        this.map.fitBounds(bounds, L.extend(this._fitPadding(), { maxZoom: 6 }));
+        this._fitted = true;
+      } else if (!this._fitted) { this.map.setView([48, 20], 3); this._fitted = true; }
       return;
     }
     var south = 90, north = -90, west = 180, east = -180;
@@ -673,15 +915,143 @@
   GeoMap.prototype._fitPadding = function () {
     var size = this.map.getSize(), root = this.root;
     function width(selector) { var node = root.querySelector(selector); return node ? node.offsetWidth : 0; }
+    if (this.compact) {
+      var top = root.querySelector(".geomap-panel");
+      return { paddingTopLeft: [24, Math.min((top ? top.offsetHeight : 0) + 24, size.y * 0.4)],
+               paddingBottomRight: [24, 48], maxZoom: 9, animate: false };
+    }
     var left = Math.min(width(".geomap-panel") + 20, size.x * 0.35);
     var right = Math.min(Math.max(width(".leaflet-control-layers"), width(".geomap-legend")) + 20, size.x * 0.35);
     return { paddingTopLeft: [left, 30], paddingBottomRight: [right, 30], maxZoom: 9, animate: false };
+  };
+
+  /* popups pan clear of the panel (left), the layer control and the legend (right) */
+  GeoMap.prototype._popupOptions = function (options) {
+    var size = this.map.getSize(), root = this.map.getContainer();
+    function box(selector) {
+      var node = root.querySelector(selector);
+      return node ? { w: node.offsetWidth, h: node.offsetHeight } : { w: 0, h: 0 };
+    }
+    var panel = box(".geomap-panel"), layers = box(".leaflet-control-layers"), legend = box(".geomap-legend");
+    var left = Math.min(panel.w + 16, size.x * 0.3), right = Math.min(Math.max(layers.w, legend.w) + 16, size.x * 0.3);
+    if (this.compact) {  // folded controls: keep the sides free, clear the panel above and legend below
+      return L.extend({}, options, {
+        autoPanPaddingTopLeft: [8, Math.min(panel.h + 16, size.y * 0.4)],
+        autoPanPaddingBottomRight: [8, Math.min(legend.h + 30, size.y * 0.3)],
+        maxWidth: Math.min(options.maxWidth || 320, size.x - 56)
+      });
+    }
+    return L.extend({
+      autoPanPaddingTopLeft: [left, Math.min(layers.h + 16, size.y * 0.3)],
+      autoPanPaddingBottomRight: [right, Math.min(legend.h + 16, size.y * 0.3)],
+      maxWidth: Math.min(options.maxWidth || 320, size.x - 40)
+    }, options, { maxWidth: Math.min(options.maxWidth || 320, size.x - 40) });
   };
 
   GeoMap.prototype._changed = function (what) {
     if (this._quiet) { return; }
     this.refresh(what === "regions" || what === "q");
     this._writeFragment();
+  };
+
+  /* ---------------------------------------------------------------- areas and clusters */
+
+  /* "2 Air strike, 1 Shelling": what a set of incidents holds, most frequent type first */
+  GeoMap.prototype._breakdown = function (ids) {
+    var types = this.data.types, counts = new Array(types.length).fill(0), c = this.cols;
+    ids.forEach(function (i) { counts[c.type[i]]++; });
+    var order = counts.map(function (n, t) { return t; }).filter(function (t) { return counts[t]; });
+    order.sort(function (a, b) { return counts[b] - counts[a] || a - b; });
+    return order.map(function (t) { return { type: types[t], count: counts[t] }; });
+  };
+
+  function breakdownText(parts) {
+    return parts.map(function (p) { return p.count + " " + p.type.label; }).join(", ");
+  }
+
+  /* a cluster bubble: the count on a dark disc ringed by its types' shares (conic gradient) */
+  GeoMap.prototype._clusterIcon = function (cluster) {
+    var ids = cluster.getAllChildMarkers().map(function (m) { return m._gi; });
+    var parts = this._breakdown(ids), total = ids.length, at = 0, stops = [];
+    parts.forEach(function (p) {
+      var to = at + 360 * p.count / total;
+      stops.push(p.type.colour + " " + at.toFixed(1) + "deg " + to.toFixed(1) + "deg");
+      at = to;
+    });
+    var size = total < 10 ? 30 : total < 100 ? 36 : total < 1000 ? 42 : 48;
+    var div = el("div", "geomap-cluster");
+    div.style.background = "conic-gradient(" + stops.join(",") + ")";
+    div.style.width = div.style.height = size + "px";
+    div.appendChild(el("span", "geomap-cluster-count", total));
+    var label = total + " incidents: " + breakdownText(parts);
+    div.title = label;
+    div.setAttribute("aria-label", label);
+    return L.divIcon({ html: div, className: "marker-cluster geomap-cluster-icon", iconSize: [size, size] });
+  };
+
+  /* shade each area holding visible coarse incidents, and list them in the legend */
+  GeoMap.prototype._drawAreas = function () {
+    var self = this, data = this.data, stats = this.areaStats;
+    this.areas.clearLayers();
+    var keys = Object.keys(stats).map(Number);
+    keys.sort(function (a, b) { return stats[b].length - stats[a].length || a - b; });
+    keys.forEach(function (k) {
+      var r = data.regions[k];
+      if (!r.outline) { return; }
+      var shape = L.geoJSON(feature(r.outline), {
+        pane: "geomapAreas",
+        style: { color: GROUP_COLOUR, weight: 1.5, dashArray: "5 4", fillColor: GROUP_COLOUR,
+                 fillOpacity: 0.12, className: "geomap-area" }
+      });
+      shape.bindTooltip(self._areaSummary(k), { sticky: true });
+      shape.on("click", function (e) { self.openArea(k, e.latlng); });
+      shape.addTo(self.areas);
+    });
+    if (!this.areaList) { return; }
+    this.areaList.textContent = "";
+    keys.forEach(function (k) {
+      var item = el("li"), button = el("button", "geomap-area-button");
+      button.type = "button";
+      button.setAttribute("data-area", data.regions[k].key);
+      button.appendChild(el("span", "geomap-area-name", data.regions[k].name));
+      button.appendChild(el("span", "geomap-count", stats[k].length));
+      button.setAttribute("aria-label", self._areaSummary(k));
+      button.addEventListener("click", function () { self.openArea(k); });
+      item.appendChild(button);
+      self.areaList.appendChild(item);
+    });
+    this.areaList.parentNode.querySelector(".geomap-legend-note").hidden = !keys.length;
+    this.areaList.hidden = !keys.length;
+  };
+
+  GeoMap.prototype._areaSummary = function (k) {
+    var ids = this.areaStats[k] || [], r = this.data.regions[k];
+    return r.name + ": " + ids.length + (ids.length === 1 ? " incident" : " incidents") +
+      " located only by " + ({ country: "country", admin1: "region", water: "sea" }[r.kind] || "area") +
+      " (" + breakdownText(this._breakdown(ids)) + ")";
+  };
+
+  /* the area's incidents as a list in a popup; each opens its own popup */
+  GeoMap.prototype.openArea = function (k, latlng) {
+    var self = this, ids = this.areaStats[k] || [], c = this.cols, str = this.strings, data = this.data;
+    var box = el("div", "geomap-popup geomap-area-popup");
+    box.appendChild(el("strong", null, this._areaSummary(k)));
+    var list = el("ul", "geomap-area-incidents");
+    ids.slice(0, 100).forEach(function (i) {
+      var t = data.types[c.type[i]], item = el("li"), button = el("button", "geomap-area-incident");
+      button.type = "button";
+      var date = c.date[i] >= 0 ? str[c.date[i]] : "date unknown";
+      button.textContent = t.label + ", " + date;
+      button.addEventListener("click", function () { self.openPopup(i); });
+      item.appendChild(button);
+      var sentence = c.sentence[i] >= 0 ? str[c.sentence[i]] : "";
+      if (sentence) { item.appendChild(el("div", "geomap-area-quote", sentence.length > 160 ? sentence.slice(0, 157) + "\u2026" : sentence)); }
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    if (ids.length > 100) { box.appendChild(el("div", "geomap-popup-reports", "and " + (ids.length - 100) + " more")); }
+    var at = latlng || (ids.length ? L.latLng(c.lat[ids[0]], c.lon[ids[0]]) : this.map.getCenter());
+    L.popup(this._popupOptions({ maxWidth: 340, maxHeight: 320 })).setLatLng(at).setContent(box).openOn(this.map);
   };
 
   /* ---------------------------------------------------------------- URL fragment */
@@ -749,8 +1119,9 @@
       s.to = to === null ? range[1] : Math.max(range[0], Math.min(range[1], to));
       if (s.from > s.to) { s.to = s.from; }
       if (this.fromInput) {
-        this.fromInput.value = String(s.from); this.fromInput.nextSibling.textContent = dayToIso(s.from);
-        this.toInput.value = String(s.to); this.toInput.nextSibling.textContent = dayToIso(s.to);
+        this.fromInput.value = String(s.from);
+        this.toInput.value = String(s.to);
+        this._showDates();
       }
     }
     // place search
@@ -785,9 +1156,12 @@
     box.appendChild(head);
 
     var where = [];
-    [c.admin1[i], c.country[i], c.water[i]].forEach(function (k) { if (k >= 0) { where.push(data.regions[k].name); } });
+    var placeName = s(c.place[i]);
+    [c.admin1[i], c.country[i], c.water[i]].forEach(function (k) {
+      if (k >= 0 && data.regions[k].name !== placeName) { where.push(data.regions[k].name); }
+    });
     var place = el("div", "geomap-popup-place");
-    place.appendChild(el("strong", "geomap-popup-placename", s(c.place[i]) || "(unnamed place)"));
+    place.appendChild(el("strong", "geomap-popup-placename", placeName || "(unnamed place)"));
     if (where.length) { place.appendChild(document.createTextNode(", " + where.join(", "))); }
     place.appendChild(el("div", "geomap-popup-precision",
       "Location: " + (data.precision[String(c.gp[i])] || "unknown precision")));
@@ -823,9 +1197,47 @@
     return box;
   };
 
+  /* where incident i's popup opens: its point, or for an incident located only by an area, the
+   * part of that area in view (the area's centre may be far off in Siberia) */
+  GeoMap.prototype._popupLatLng = function (i) {
+    var point = L.latLng(this.cols.lat[i], this.cols.lon[i]), area = this.cols.area ? this.cols.area[i] : -1;
+    var r = area >= 0 ? this.data.regions[area] : null;
+    if (!r || !r.outline) { return point; }
+    var geometry = decodeGeometry(r.outline), view = this.map.getBounds(), centre = view.getCenter();
+    if (view.contains(point) || insideGeometry(geometry, centre.lng, centre.lat)) {
+      return view.contains(point) ? point : centre;
+    }
+    // else the outline's vertex in view nearest the view's centre
+    var best = null, bestDistance = Infinity;
+    geometry.coordinates.forEach(function (rings) {
+      rings.forEach(function (ring) {
+        ring.forEach(function (xy) {
+          if (!view.contains([xy[1], xy[0]])) { return; }
+          var d = (xy[0] - centre.lng) * (xy[0] - centre.lng) + (xy[1] - centre.lat) * (xy[1] - centre.lat);
+          if (d < bestDistance) { bestDistance = d; best = xy; }
+        });
+      });
+    });
+    return best ? L.latLng(best[1], best[0]) : point;
+  };
+
+  /* point in a decoded MultiPolygon (even-odd rule over every ring) */
+  function insideGeometry(geometry, x, y) {
+    var inside = false;
+    geometry.coordinates.forEach(function (rings) {
+      rings.forEach(function (ring) {
+        for (var a = 0, b = ring.length - 1; a < ring.length; b = a++) {
+          var xa = ring[a][0], ya = ring[a][1], xb = ring[b][0], yb = ring[b][1];
+          if ((ya > y) !== (yb > y) && x < (xb - xa) * (y - ya) / (yb - ya) + xa) { inside = !inside; }
+        }
+      });
+    });
+    return inside;
+  }
+
   GeoMap.prototype.openPopup = function (i) {
-    var latlng = L.latLng(this.cols.lat[i], this.cols.lon[i]);
-    L.popup({ maxWidth: 320, autoPanPadding: [20, 20] })
+    var latlng = this._popupLatLng(i);
+    L.popup(this._popupOptions({ maxWidth: 320 }))
       .setLatLng(latlng).setContent(this.popupContent(i)).openOn(this.map);
   };
 
