@@ -98,7 +98,7 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
         cues = find_cues(sent.text, lexicon, types)
         evidence = classify(sent.text, lexicon, types, cues=cues) if cues else {}
         items = items_from_mentions(mentions, sent.start, sent.end)
-        if not items:
+        if not items and not (evidence and previous):  # no place, and no anaphor can have one
             previous = None if not evidence else previous
             continue
         pairs, items = pair_sentence(sent.text, items, cues, evidence, lexicon, previous)

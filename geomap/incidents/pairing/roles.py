@@ -14,7 +14,8 @@ from ..lexicon import Lexicon
 _TOKEN = re.compile(r"[\w][\w'’.-]*[\w]|[\w]|--|[—–,;:()\"“”]")
 _POSSESSIVE = re.compile(r"\A['’]s?\b")
 _ANAPHOR = re.compile(
-    r"\b(?:(?P<det>the|this|that)\s+(?P<noun>country|nation|city|region)(?:['’]s)?"
+    r"\b(?:(?P<det>the|this|that)\s+(?:(?:[A-Z][a-z]+|port|capital|southern|northern|eastern|western|"
+    r"coastal|frontline|front-line|regional|border)\s+){0,2}(?P<noun>country|nation|city|region)(?:['’]s)?"
     r"|(?P<its>its)\s+(?:airspace|air space|territory|territorial waters|waters|soil|skies|borders?))\b",
     re.IGNORECASE)
 _EXEMPT = re.compile(r"\b(?:as well as|such as|as part of|as a result|as many as|as much as|as far as)\b",
@@ -385,7 +386,7 @@ def resolve_anaphors(text: str, items: list[Item], previous: list[Item] | None =
     """Items for "the country('s)", "its airspace", "the city" pointing back at an earlier place."""
     out: list[Item] = []
     for m in _ANAPHOR.finditer(text):
-        if any(it.start <= m.start() < it.end for it in items):
+        if any(it.start < m.end() and m.start() < it.end for it in items):  # "the Rostov region" is a name
             continue
         noun = (m.group("noun") or "country").lower()
         want = {"country": "country", "nation": "country", "city": "city", "region": "admin1"}[noun]
