@@ -93,9 +93,12 @@ def to_articles(articles: Any, reference_date: _dt.date | None = None) -> dask.b
 
 
 def _partition_candidates(articles: Iterable[Article], partition: int, groups: int, geoparser, types,
-                          taxonomy) -> list[list[tuple[int, Any]]]:
+                          taxonomy, keep_going: bool = False) -> list[list[Any]]:
     """One input partition -> its candidates, tagged with their place in the input and split
-    into the id groups."""
+    into the id groups; then the articles that failed, as (index in the partition, Failure named
+    as geomap.batch names it), when ``keep_going`` (else the first failure raises, as in
+    geomap.extract)."""
+    from .errors import DataError, GeomapError, UsageError
     from .incidents import article_candidates, check_types
     from .incidents.lexicon import load_lexicon
     from .toponyms import geoparse
@@ -103,13 +106,25 @@ def _partition_candidates(articles: Iterable[Article], partition: int, groups: i
     lexicon = load_lexicon(taxonomy)
     type_set = check_types(types)
     parse = geoparser or geoparse
-    out: list[list[tuple[int, Any]]] = [[] for _ in range(groups)]
+    out: list[list[Any]] = [[] for _ in range(groups)]
+    failures: list[tuple[int, Any]] = []
     position = partition << _POSITION_BITS
-    for article in articles:
-        for cand in article_candidates(article, parse(article.text), lexicon, type_set):
+    for n, article in enumerate(articles):
+        try:
+            found = article_candidates(article, parse(article.text), lexicon, type_set)
+        except (UsageError, DataError):
+            raise
+        except (GeomapError, ValueError) as exc:  # what geomap.batch records and goes on after
+            if not keep_going:
+                raise
+            from .batch import BatchReport
+
+            failures.append((n, BatchReport().record(exc, source=str(article.source or article.id))))
+            continue
+        for cand in found:
             out[_group(cand.id, groups)].append((position, cand))
             position += 1
-    return out
+    return [*out, failures]
 
 
 def _group(incident_id: str, groups: int) -> int:
@@ -153,28 +168,42 @@ def extract(articles: Any, *, geoparser=None, min_confidence: float | None = Non
     _require()
     import dask
     import dask.dataframe as dd
+
+    merged, _ = _graph(to_articles(articles, reference_date), geoparser=geoparser, min_confidence=min_confidence,
+                       types=types, taxonomy=taxonomy, groups=groups)
+    # the columns keep geomap's dtypes (text as Python objects, as geomap.extract gives them)
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_delayed(merged, meta=_meta(), verify_meta=False)
+
+
+def _graph(bag, *, geoparser=None, min_confidence=None, types=None, taxonomy=None, groups=None,
+           keep_going: bool = False) -> tuple[list, list]:
+    """The delayed id groups of incident frames, and per input partition the delayed list of its
+    failed articles (empty unless ``keep_going``)."""
+    import dask
     import dask_geopandas  # noqa: F401  (registers GeoDataFrame partitions with dask.dataframe)
 
     from .incidents import check_types
 
     check_types(types)  # a usage error now, not in a worker
     chosen = tuple(types) if types is not None else None
-    bag = to_articles(articles, reference_date)
     parts = bag.to_delayed(optimize_graph=True)
     n_groups = max(1, groups or (len(parts) + 3) // 4)
-    split = [dask.delayed(_partition_candidates, nout=n_groups, pure=True)(
-        part, n, n_groups, geoparser, chosen, taxonomy) for n, part in enumerate(parts)]
+    split = [dask.delayed(_partition_candidates, nout=n_groups + 1, pure=True)(
+        part, n, n_groups, geoparser, chosen, taxonomy, keep_going) for n, part in enumerate(parts)]
     merged = [dask.delayed(_merge_group, pure=True)([s[g] for s in split], min_confidence, taxonomy)
               for g in range(n_groups)]
-    # the columns keep geomap's dtypes (text as Python objects, as geomap.extract gives them)
-    with dask.config.set({"dataframe.convert-string": False}):
-        return dd.from_delayed(merged, meta=_meta(), verify_meta=False)
+    return merged, [s[n_groups] for s in split]
 
 
 def collect(incidents: dask_geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     """Compute the result of :func:`extract` into one GeoDataFrame in :func:`geomap.extract`'s
     row order (by date, type and place, then where each incident first appears)."""
-    frame = incidents.compute()
+    return serial_order(incidents.compute())
+
+
+def serial_order(frame: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
+    """The computed partitions of :func:`extract` in :func:`geomap.extract`'s row order."""
     tags = frame.index.to_list()
     keys = list(zip(frame["date"].to_list(), frame["incident_type"].to_list(), frame["place"].to_list(), tags))
     order = sorted(range(len(frame)), key=lambda i: (keys[i][0] or "9999", *keys[i][1:]))

@@ -23,17 +23,23 @@ def _types(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
 
 @click.command("extract", epilog=INPUTS_HELP)
 @input_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("-o", "--output", type=click.Path(), metavar="FILE",
               help="Incidents file to write (atomically); format by extension: .geojson, .gpkg, "
-                   ".parquet/.geoparquet or .csv.")
+                   ".parquet/.geoparquet or .csv; with --workers/--scheduler, a FOLDER/ (ending in /) "
+                   "gets partitioned GeoParquet (part.N.parquet).")
 @click.option("--store", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also upsert the incidents into this GeoPackage store (merged by incident id).")
 @click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None, metavar="X",
               help="Drop incidents below this confidence (default from the taxonomy file, 0.4).")
 @click.option("--types", "types", multiple=True, callback=_types, metavar="TYPE[,TYPE]",
               help="Only these incident types, e.g. air_strike,naval_attack (repeatable).")
+@click.option("--workers", type=click.IntRange(1, 512), default=None, metavar="N",
+              help="Run on a local Dask cluster of N worker processes (needs geomap[dask]).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); its "
+                   "workers need geomap[dask] and the gazetteer index (geomap index build --to).")
 def extract_command(inputs: InputOptions, output: str | None, store: str | None, min_confidence: float | None,
-                    types: frozenset[str] | None) -> int:
+                    types: frozenset[str] | None, workers: int | None, scheduler: str | None) -> int:
     """Find incidents in articles: each place paired with the incident type reported there.
 
     Every incident has a type (air_strike, shelling, naval_attack, airspace_violation,
@@ -49,9 +55,13 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
       geomap extract feed.jsonl -o incidents.gpkg --types air_strike,naval_attack
       geomap extract articles/ --glob "*.txt" --store incidents.gpkg --min-confidence 0.6
       cat article.txt | geomap extract - -o incidents.parquet
+      geomap extract archive/ --workers 4 -o incidents/      # partitioned GeoParquet, 4 processes
+      geomap extract feed.jsonl --scheduler tcp://10.0.0.5:8786 -o incidents.gpkg
     """
     if not output and not store:
         raise click.UsageError("say where the incidents go: -o FILE (and/or --store FILE)")
+    if workers or scheduler:
+        return _on_dask(inputs, output, store, min_confidence, types, workers, scheduler)
     from ..export import check_output_path, write_incidents
 
     if output:
@@ -101,5 +111,51 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
     if not inputs.quiet:
         where = " and ".join(x for x in (output, store and f"store {store}") if x)
         click.echo(f"{len(gdf)} incidents from {report.ok} articles -> {where}", err=True)
+    code = inputs.finish(report)
+    return code if code else EXIT_OK
+
+
+def _on_dask(inputs: InputOptions, output: str | None, store: str | None, min_confidence: float | None,
+             types: frozenset[str] | None, workers: int | None, scheduler: str | None) -> int:
+    """The same batch with Dask as the engine (geomap/cli/_dask.py)."""
+    import os
+    import sys
+
+    from ..export import check_output_path, write_incidents
+    from . import _dask
+
+    if workers and scheduler:
+        raise click.UsageError("choose --workers (a local cluster) or --scheduler (an existing one), not both")
+    folder = output if output and (output.endswith(("/", os.sep)) or os.path.isdir(output)) else None
+    if folder and store:
+        raise click.UsageError("--store goes with a single-file -o (or none), not with a folder")
+    opened = None
+    try:
+        if output and not folder:
+            check_output_path(output)
+        if store:
+            from ..store import open_store
+
+            opened = open_store(store)
+        progress = not inputs.quiet and sys.stderr.isatty()
+        with _dask.dask_client(workers, scheduler) as client:
+            result, report = _dask.extract(inputs, client, types=types, min_confidence=min_confidence,
+                                           folder=folder, progress=progress)
+        if folder:
+            count = result
+        else:
+            count = len(result)
+            if opened is not None:
+                opened.upsert(result)  # one transaction at the end: rerun the batch if it is killed
+            if output:
+                write_incidents(result, output)
+    except GeomapError as exc:
+        raise fail(exc) from None
+    finally:
+        if opened is not None:
+            opened.close()
+    if not inputs.quiet:
+        where = " and ".join(x for x in (output, store and f"store {store}") if x)
+        click.echo(f"{count} incidents from {report.ok} articles -> {where}", err=True)
     code = inputs.finish(report)
     return code if code else EXIT_OK

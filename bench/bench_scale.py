@@ -1,0 +1,215 @@
+"""Past one core: Dask workers against one process, the store against a file, start-up.
+
+Figures printed:
+
+1. start-up: a fresh ``geomap geoparse`` and ``geomap extract`` process on one short article
+   (the best of several runs, wall and CPU seconds);
+2. Dask: ``geomap.dask.extract`` on a LocalCluster of 2 worker processes against
+   ``geomap.extract`` in this process, on N varied synthetic articles (default 20,000) read
+   from JSONL files by the workers themselves; whether the two outputs are byte-identical as
+   GeoJSON; the peak memory of each worker;
+3. the store: ``geomap extract --store`` against ``geomap extract -o x.geojson`` on the same
+   articles (default 10,000), and the 10th batch of 1,000 articles into a store against the 1st.
+
+The synthetic articles are made from the project's own example articles (data/examples):
+sentences drawn at random, every city they name replaced by another city of the gazetteer,
+dates spread over a year, so that name caches and incident ids vary as in a real archive. No
+evaluation text is used.
+
+Run: ``python -m bench scale`` (``--articles N --store-articles N --skip-dask --skip-store``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "geomap" / "data" / "examples"
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+# --------------------------------------------------------------------------- synthetic articles
+
+
+def synthetic_records(n: int, seed: int = 13) -> list[dict]:
+    """``n`` varied articles as JSON records (id, text, date, source) from the example articles."""
+    import geomap
+    from geomap.gazetteer import load_gazetteer
+    from geomap.incidents.sentences import split_sentences
+
+    rng = random.Random(seed)
+    cities = [r[0] for r in load_gazetteer()._db.execute(
+        "SELECT name FROM places WHERE kind='city' AND population>=30000 AND name NOT LIKE '%''%' ORDER BY id")]
+    pieces = []  # (sentence text, [(start, end) of city mentions])
+    for article in geomap.read_articles([str(EXAMPLES)]):
+        for sent in split_sentences(article.text):
+            spans = [(m.start, m.end) for m in geomap.geoparse(sent.text) if m.kind == "city"]
+            pieces.append((sent.text, spans))
+    start = dt.date(2025, 1, 1)
+    records = []
+    for i in range(n):
+        sentences = []
+        for text, spans in rng.sample(pieces, rng.randint(3, 7)):
+            for s, e in reversed(spans):
+                text = text[:s] + rng.choice(cities) + text[e:]
+            sentences.append(text)
+        records.append({"id": f"syn{i}", "text": " ".join(sentences),
+                        "date": (start + dt.timedelta(days=rng.randrange(365))).isoformat(),
+                        "source": f"synthetic/{i}"})
+    return records
+
+
+def _write_jsonl(records: list[dict], folder: Path, files: int) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    size = -(-len(records) // files)
+    for k in range(files):
+        path = folder / f"articles-{k:03d}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records[k * size:(k + 1) * size]), encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+def _best(cmd: list[str], runs: int = 5) -> tuple[float, float]:
+    walls, cpus = [], []
+    for _ in range(runs):
+        c0, t0 = _cpu(), time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(_cpu() - c0)
+    return min(walls), min(cpus)
+
+
+def startup(tmp: Path) -> None:
+    geomap_cli = [sys.executable, "-m", "geomap"]
+    one = str(EXAMPLES / "01_tuapse_novorossiysk.txt")
+    subprocess.run([*geomap_cli, "index", "build"], check=True, capture_output=True)
+    for name, cmd in (("geoparse", [*geomap_cli, "geoparse", one, "-o", str(tmp / "one.jsonl"), "-q"]),
+                      ("extract", [*geomap_cli, "extract", one, "-o", str(tmp / "one.geojson"), "-q"])):
+        wall, cpu = _best(cmd)
+        print(f"start-up  geomap {name:<9} one article: {wall:.2f} s wall, {cpu:.2f} s CPU (best of 5)")
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+def _worker_peak_mb() -> float:
+    import resource as r
+
+    return r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dask_vs_serial(records: list[dict], tmp: Path) -> None:
+    import dask.bag as db
+    from distributed import Client, LocalCluster
+
+    import geomap
+    import geomap.dask
+    from geomap.models import Article
+
+    paths = _write_jsonl(records, tmp / "jsonl", files=16)
+    articles = [Article(id=r["id"], text=r["text"], date=dt.date.fromisoformat(r["date"]), source=r["source"])
+                for r in records]
+    geomap.extract(articles[:20])  # warm: gazetteer, lexicon, regions
+    t0 = time.perf_counter()
+    serial = geomap.extract(articles)
+    serial_s = time.perf_counter() - t0
+    print(f"one process    {len(articles)} articles in {serial_s:.1f} s = {len(articles) / serial_s:.0f} articles/s, "
+          f"{len(serial)} incidents, peak {_peak_rss_mb():.0f} MB (load {_load()})")
+
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      memory_limit="2GB") as cluster, Client(cluster) as client:
+        started = time.perf_counter() - t0
+        # warm the workers (gazetteer, lexicon, regions) as the serial process was warmed
+        geomap.dask.collect(geomap.dask.extract(db.from_sequence(records[:40], npartitions=2)))
+        t0 = time.perf_counter()
+        lazy = geomap.dask.extract(db.read_text(paths).map(json.loads))
+        parallel = geomap.dask.collect(lazy)
+        dask_s = time.perf_counter() - t0
+        peaks = client.run(_worker_peak_mb)
+    print(f"2 workers      {len(articles)} articles in {dask_s:.1f} s = {len(articles) / dask_s:.0f} articles/s, "
+          f"{len(parallel)} incidents; {serial_s / dask_s:.2f}x one process (cluster start {started:.1f} s, "
+          f"load {_load()})")
+    print("               peak memory per worker: " + ", ".join(f"{mb:.0f} MB" for mb in peaks.values()))
+    a, b = tmp / "serial.geojson", tmp / "dask.geojson"
+    geomap.write_incidents(serial, a)
+    geomap.write_incidents(parallel, b)
+    print(f"               output identical to one process (GeoJSON bytes): {a.read_bytes() == b.read_bytes()}")
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def store_vs_file(records: list[dict], tmp: Path, batch: int = 1000) -> None:
+    geomap_cli = [sys.executable, "-m", "geomap", "extract", "-q"]
+    jsonl = tmp / "store-articles.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    t0 = time.perf_counter()
+    subprocess.run([*geomap_cli, str(jsonl), "-o", str(tmp / "x.geojson")], check=True)
+    file_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    subprocess.run([*geomap_cli, str(jsonl), "--store", str(tmp / "x.gpkg")], check=True)
+    store_s = time.perf_counter() - t0
+    n = len(records)
+    print(f"store          extract -o x.geojson: {n / file_s:.0f} articles/s; extract --store: {n / store_s:.0f} "
+          f"articles/s = {file_s / store_s:.2f}x the file's speed ({n} articles, load {_load()})")
+    batches = []
+    store = tmp / "growing.gpkg"
+    for k in range(min(10, n // batch)):
+        part = tmp / f"batch-{k}.jsonl"
+        part.write_text("".join(json.dumps(r) + "\n" for r in records[k * batch:(k + 1) * batch]), encoding="utf-8")
+        t0 = time.perf_counter()
+        subprocess.run([*geomap_cli, str(part), "--store", str(store)], check=True)
+        batches.append(time.perf_counter() - t0)
+    if len(batches) == 10:
+        print(f"               1st {batch} articles into a store: {batches[0]:.1f} s; 10th: {batches[9]:.1f} s "
+              f"(ratio {batches[9] / batches[0]:.2f})")
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="bench_scale")
+    parser.add_argument("--articles", type=int, default=20_000, help="articles for Dask against one process")
+    parser.add_argument("--store-articles", type=int, default=10_000, help="articles for the store against a file")
+    parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--skip-store", action="store_true")
+    parser.add_argument("--skip-startup", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="geomap-bench-scale-") as folder:
+        tmp = Path(folder)
+        if not args.skip_startup:
+            startup(tmp)
+        records = synthetic_records(max(args.articles, args.store_articles))
+        if not args.skip_dask:
+            dask_vs_serial(records[:args.articles], tmp)
+        if not args.skip_store:
+            store_vs_file(records[:args.store_articles], tmp)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,110 @@
+"""``geomap extract --workers N`` / ``--scheduler ADDRESS``: the batch on Dask.
+
+The inputs are read here, by the same readers as a serial run (so every input that cannot be
+read is named as it would be); the articles go to the workers in partitions of
+:data:`PARTITION_SIZE`, each worker runs the serial per-article stage, and the articles that fail
+there come back and are listed in the order a serial run lists them. The batch is never sunk
+by one article. Dask's progress bar is drawn on stderr when it is a terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from ..batch import BatchReport, BatchStopped, Failure, run_batch
+from ..errors import UsageError
+
+#: Articles per partition sent to a worker.
+PARTITION_SIZE = 500
+
+
+@contextlib.contextmanager
+def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """A client of a new local cluster of ``workers`` processes, or of the one at ``scheduler``."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--workers and --scheduler need Dask: pip install 'geomap[dask]'") from None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise UsageError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); check the address "
+                             "(tcp://HOST:8786)") from None
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        yield client
+
+
+def read_all(inputs, report: BatchReport) -> tuple[list, list[int]]:
+    """Every article of the inputs, and for each how many read failures came before it."""
+    articles: list = []
+    before: list[int] = []
+
+    def keep(article) -> None:
+        before.append(len(report.failures))
+        articles.append(article)
+
+    with contextlib.suppress(BatchStopped):
+        run_batch(inputs.articles(report), keep, progress=False, strict=inputs.strict, report=report)
+    return articles, before
+
+
+def extract(inputs, client, *, types, min_confidence, folder: str | None, progress: bool):
+    """Run the batch on ``client``: returns (the incidents frame, or the incident count when
+    written to ``folder`` as partitioned GeoParquet; the report)."""
+    import dask
+    import dask.bag as db
+
+    from .. import dask as gdask
+
+    report = BatchReport()
+    articles, before = read_all(inputs, report)
+    if report.stopped or not articles:
+        return (0 if folder else gdask._meta()), report
+    bag = db.from_sequence(articles, partition_size=PARTITION_SIZE)
+    merged, failed = gdask._graph(bag, types=types, min_confidence=min_confidence, keep_going=True)
+    if folder:
+        from pathlib import Path
+
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        work = [dask.delayed(gdask._write_part)(part, str(Path(folder) / f"part.{n}.parquet"))
+                for n, part in enumerate(merged)]
+    else:
+        work = merged
+    futures = client.compute([*work, *failed])
+    if progress:
+        from distributed import progress as bar
+
+        with contextlib.redirect_stdout(sys.stderr):  # Dask draws on stdout; geomap's bars go to stderr
+            bar(futures)
+    results = client.gather(futures)
+    done, failures = results[:len(work)], results[len(work):]
+    _add_failures(report, failures, before, len(articles))
+    if folder:
+        return sum(done), report
+    import pandas as pd
+
+    frame = pd.concat(done) if len(done) > 1 else done[0]
+    return gdask.serial_order(frame), report
+
+
+def _add_failures(report: BatchReport, failed: list[list[tuple[int, Failure]]], before: list[int],
+                  total: int) -> None:
+    """Put the workers' failures among the read failures where a serial run has them."""
+    reads = list(report.failures)
+    ranked: list[tuple[float, int, Failure]] = [(float(i), 0, f) for i, f in enumerate(reads)]
+    for partition, items in enumerate(failed):
+        for n, failure in items:
+            index = partition * PARTITION_SIZE + n
+            # after the read failures that came before this article, before the later ones
+            ranked.append((before[index] - 0.5, index, failure))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    report.failures[:] = [f for _, _, f in ranked]
+    report.ok = total - (len(report.failures) - len(reads))

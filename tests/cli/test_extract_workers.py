@@ -1,0 +1,67 @@
+"""`geomap extract --workers N`: a real local Dask cluster gives what a serial run gives, names
+the same failed inputs, and writes partitioned GeoParquet to a folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from geomap._paths import data_path
+from geomap.batch import BatchReport, Failure
+
+pytest.importorskip("distributed")
+
+FEED = ('{"id": "a", "text": "Drones struck an oil depot in Tuapse overnight.", "date": "2025-11-29"}\n'
+        '{"id": "b", "body": "no text here"}\n'
+        'not json\n'
+        '{"id": "c", "text": "Protesters gathered in Chisinau on Sunday.", "date": "2025-11-30"}\n')
+
+
+def _geomap(*args, cwd):
+    done = subprocess.run([sys.executable, "-m", "geomap", "extract", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+    summary = [line for line in done.stderr.splitlines()
+               if not line.startswith(("INFO", "20")) and "distributed." not in line]
+    return done.returncode, summary
+
+
+def test_workers_give_the_serial_result_and_name_the_same_failures(tmp_path):
+    (tmp_path / "feed.jsonl").write_text(FEED, encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    inputs = ["feed.jsonl", "empty.txt", str(data_path("examples"))]
+    serial = _geomap(*inputs, "-o", "serial.geojson", cwd=tmp_path)
+    parallel = _geomap(*inputs, "--workers", "2", "-o", "dask.geojson", cwd=tmp_path)
+    assert serial[0] == parallel[0] == 1
+    assert parallel[1] == [line.replace("serial.geojson", "dask.geojson") for line in serial[1]]
+    assert "  feed.jsonl:2: no \"text\" field (fields found: id, body)" in serial[1]
+    assert (tmp_path / "serial.geojson").read_bytes() == (tmp_path / "dask.geojson").read_bytes()
+
+    code, _ = _geomap(*inputs, "--workers", "2", "-o", "parts/", "-q", cwd=tmp_path)
+    assert code == 1
+    import geopandas
+
+    from geomap.export import read_incidents
+
+    parts = geopandas.read_parquet(tmp_path / "parts")
+    assert sorted(parts["id"]) == sorted(read_incidents(tmp_path / "serial.geojson")["id"])
+
+
+def test_workers_and_scheduler_are_exclusive(tmp_path):
+    code, lines = _geomap(str(data_path("examples")), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1",
+                          "-o", "x.geojson", cwd=tmp_path)
+    assert code == 2 and any("not both" in line for line in lines)
+
+
+def test_worker_failures_take_their_serial_place():
+    from geomap.cli import _dask
+
+    report = BatchReport(failures=[Failure("a.txt", None, "empty file"), Failure("b.jsonl", 3, "malformed")])
+    # articles 0..3; the first read failure came before article 0, the second before article 2
+    before = [1, 1, 2, 2]
+    worker = [[(1, Failure("x.jsonl:2", None, "boom"))], [(_dask.PARTITION_SIZE - 1, Failure("late", None, "bad"))]]
+    _dask._add_failures(report, worker, before + [2] * (2 * _dask.PARTITION_SIZE - len(before)),
+                        total=2 * _dask.PARTITION_SIZE)
+    assert [f.source for f in report.failures] == ["a.txt", "x.jsonl:2", "b.jsonl", "late"]
+    assert report.ok == 2 * _dask.PARTITION_SIZE - 2
