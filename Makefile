@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench data browser clean
+.PHONY: demo test lint wheel-smoke bench data browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,16 @@ demo: $(STAMP)
 browser:
 	bash scripts/ensure-chromium
 
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check geomap tests bench tools conftest.py
+	$(PY) -m mypy
+
+# the installed wheel, outside the checkout: extract, map (HTML, embed, PNG), geocode
+wheel-smoke:
+	PYTHON=$(PYTHON) bash scripts/wheel-smoke
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -9,12 +9,10 @@ first use. Stages, in order::
     geomap.make_map(incidents).save("maps/examples.html")   # -> self-contained HTML
 """
 
-from __future__ import annotations
+import importlib as _importlib
+import typing as _typing
 
-import importlib
-from typing import Any
-
-from ._version import __version__
+from ._version import __version__ as __version__  # re-exported: in __all__
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {
@@ -30,7 +28,7 @@ _EXPORTS: dict[str, str] = {
     "OutputError": "geomap.errors",
     "Place": "geomap.models",
     "UsageError": "geomap.errors",
-    "extract": "geomap.incidents",
+    "extract": "geomap.pipeline",
     "geoparse": "geomap.toponyms",
     "get_geocoder": "geomap.geocoders",
     "load_gazetteer": "geomap.gazetteer",
@@ -46,11 +44,11 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'geomap' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_importlib.import_module(module), name)
     globals()[name] = value
     return value
 

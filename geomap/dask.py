@@ -1,16 +1,20 @@
 """Incidents from many articles on Dask: a laptop's cores or a cluster (``pip install 'geomap[dask]'``).
 
-    >>> import dask.bag as db, geomap.dask                                       # doctest: +SKIP
-    >>> articles = db.from_sequence(geomap.read_articles(["archive/"]), npartitions=8)
-    >>> incidents = geomap.dask.extract(articles)      # a dask_geopandas.GeoDataFrame, lazy
-    >>> geomap.dask.collect(incidents)                 # == geomap.extract(the same articles)
+::
+
+    import dask.bag as db, geomap.dask
+    articles = db.from_sequence(geomap.read_articles(["archive/"]), npartitions=8)
+    incidents = geomap.dask.extract(articles)      # a dask_geopandas.GeoDataFrame, lazy
+    geomap.dask.collect(incidents)                 # == geomap.extract(the same articles)
+
+(run for real on a LocalCluster by ``tests/test_dask.py``)
 
 Every article goes through the serial pipeline's own per-article stage in a worker (geoparse,
 classify, pair, date, merge within the article), with the worker's own gazetteer: the geoparser
 and taxonomy travel as paths and settings and reopen the index there (``GEOMAP_CACHE_DIR``,
 ``geomap index build --to``). The cross-article merge then runs per group of incident ids: each
 group gets every candidate of its ids, in the order the articles came in, and goes through the
-serial merge (:func:`geomap.incidents.candidates_frame`, with its confidence rule). So the same
+serial merge (:meth:`geomap.pipeline.Pipeline.frame`, with its confidence rule). So the same
 articles give the same incidents (ids, sources, reports, confidence, quote), whatever the
 partitioning and however many workers.
 
@@ -52,17 +56,17 @@ def _require():
 
 def _article(item: Any, reference_date: _dt.date | None) -> Article:
     """An Article from a bag item: an Article, a text, or a record with text/id/date/title/url."""
-    from .incidents import as_articles
+    from .pipeline import as_articles
 
     if isinstance(item, dict):
-        from .articles import _record_article
+        from .articles.records import record_article
 
         record = {k: v for k, v in item.items() if not _missing(v)}
         text, raw_id = record.get("text"), record.get("id")
         digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12] if isinstance(text, str) else ""
         article_id = str(raw_id) if raw_id not in (None, "") else digest
         # the article's key in `sources`: its own source or id, never its place in a partition
-        return _record_article(record, default_id=digest, source=str(record.get("source") or article_id),
+        return record_article(record, default_id=digest, source=str(record.get("source") or article_id),
                                line=None, default_date=(reference_date, 1))
     return as_articles(item, reference_date)[0]
 
@@ -99,19 +103,15 @@ def _partition_candidates(articles: Iterable[Article], partition: int, groups: i
     as geomap.batch names it), when ``keep_going`` (else the first failure raises, as in
     geomap.extract)."""
     from .errors import DataError, GeomapError, UsageError
-    from .incidents import article_candidates, check_types
-    from .incidents.lexicon import load_lexicon
-    from .toponyms import geoparse
+    from .pipeline import Pipeline
 
-    lexicon = load_lexicon(taxonomy)
-    type_set = check_types(types)
-    parse = geoparser or geoparse
+    pipe = Pipeline(geoparser=geoparser, types=types, taxonomy=taxonomy)
     out: list[list[Any]] = [[] for _ in range(groups)]
     failures: list[tuple[int, Any]] = []
     position = partition << _POSITION_BITS
     for n, article in enumerate(articles):
         try:
-            found = article_candidates(article, parse(article.text), lexicon, type_set)
+            found = pipe.article(article)
         except (UsageError, DataError):
             raise
         except (GeomapError, ValueError) as exc:  # what geomap.batch records and goes on after
@@ -133,19 +133,19 @@ def _group(incident_id: str, groups: int) -> int:
 
 def _merge_group(parts: list[list[tuple[int, Any]]], min_confidence, taxonomy) -> geopandas.GeoDataFrame:
     """Every candidate of one id group, in input order, through the serial cross-article merge."""
-    from .incidents import candidates_frame
+    from .pipeline import Pipeline
 
     tagged = sorted((item for part in parts for item in part), key=lambda item: item[0])
     first: dict[str, int] = {}
     for tag, cand in tagged:
         first.setdefault(cand.id, tag)
-    gdf = candidates_frame([cand for _, cand in tagged], min_confidence=min_confidence, taxonomy=taxonomy)
+    gdf = Pipeline(taxonomy=taxonomy, min_confidence=min_confidence).frame([cand for _, cand in tagged])
     gdf.index = [first[i] for i in gdf["id"]]
     return gdf
 
 
 def _meta() -> geopandas.GeoDataFrame:
-    from .incidents import records_frame
+    from .pipeline import records_frame
 
     gdf = records_frame([])
     gdf.index = gdf.index.astype("int64")

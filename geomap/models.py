@@ -20,8 +20,10 @@ MENTION_KINDS = PLACE_KINDS + ("demonym",)
 class Article:
     """One news text with what is known about it.
 
-    ``date`` is the publication (report) date; ``date_precision`` follows ACLED (1 day, 2 week,
-    3 month). ``source`` names where it came from (a path, a path with a line, or ``<stdin>``).
+    ``date`` is the publication (report) date, the day as the source wrote it; ``date_precision``
+    follows ACLED (1 day, 2 week, 3 month). ``published`` is the moment when the source gives a
+    time, time-zone aware when it names a zone. ``source`` names where it came from (a path, a
+    path with a line, or ``<stdin>``).
     """
 
     id: str
@@ -31,6 +33,7 @@ class Article:
     title: str | None = None
     url: str | None = None
     source: str | None = None
+    published: _dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,39 @@
-"""The public API: one sorted __all__, every name real, and a cheap import."""
+"""The public API: ``__all__`` is what ``import geomap`` exposes, every name real, a cheap import."""
 
+import json
 import subprocess
 import sys
 
 import geomap
 
+#: The public API the README documents: adding or removing a name is a decision, made here too.
+DOCUMENTED = [
+    "Article", "ConfigurationError", "DataError", "GeocoderUnavailable", "GeomapError", "Incident",
+    "InputError", "Mention", "OfflineGeocoder", "OutputError", "Place", "UsageError", "__version__",
+    "extract", "geoparse", "get_geocoder", "load_gazetteer", "load_taxonomy", "make_map",
+    "read_articles", "read_incidents", "read_store", "to_folium", "write_incidents",
+]
 
-def test_all_is_sorted_and_unique():
-    assert geomap.__all__ == sorted(set(geomap.__all__))
+
+def test_all_is_the_documented_api_sorted():
+    assert geomap.__all__ == sorted(DOCUMENTED)
+
+
+def test_import_geomap_exposes_exactly_all():
+    # in a fresh interpreter: every name of __all__ resolved, then what the module really holds
+    code = ("import json, types, geomap; [getattr(geomap, n) for n in geomap.__all__]; "
+            "print(json.dumps(sorted(n for n, v in vars(geomap).items() "
+            "if not n.startswith('_') and not isinstance(v, types.ModuleType))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [n for n in geomap.__all__ if not n.startswith("_")]
+    assert sorted(dir(geomap)) == geomap.__all__
+
+
+def test_every_public_name_is_geomaps_own():
+    for name in geomap.__all__:
+        value = getattr(geomap, name)
+        owner = getattr(value, "__module__", "geomap") if not isinstance(value, str) else "geomap"
+        assert owner.startswith("geomap"), f"geomap.{name} is {owner}'s, not geomap's"
 
 
 def test_every_public_name_resolves():

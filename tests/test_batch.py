@@ -150,7 +150,11 @@ def test_cli_on_each_corpus_file(name):
     for err in expected["errors"]:
         where = str(path) if "line" not in err else f"{path}:{err['line']}"
         assert f"  {where}: {err['reason']}\n" in result.stderr
+    for warning in expected.get("warnings", []):
+        assert f"geomap: WARNING: {path}:{warning['line']}: {warning['reason']}\n" in result.stderr
     if not expected["errors"]:
+        assert result.stderr.endswith(f"{expected['articles']} articles processed.\n")
+    if not expected["errors"] and not expected.get("warnings"):
         assert result.stderr == "1 articles processed.\n"
 
 
@@ -204,7 +208,7 @@ def test_cli_stdin():
 def test_cli_glob():
     result = invoke("--glob", "*.jsonl", "--quiet", BAD)
     assert result.exit_code == 1
-    assert sorted(line.split("\t")[0] for line in result.stdout.splitlines()) == ["a1", "a3", "d1"]
+    assert sorted(line.split("\t")[0] for line in result.stdout.splitlines()) == ["a1", "a3", "d1", "d2"]
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,6 @@ from .._version import __version__
 COMMANDS: dict[str, str] = {
     "geocode": "geocode:geocode_command",
     "regions": "geocode:regions_command",
-    "gazetteer": "gazetteer:gazetteer_command",
     "index": "index:index_command",
     "geoparse": "geoparse:geoparse_command",
     "extract": "extract:extract_command",
@@ -33,16 +32,11 @@ class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name in COMMANDS if self._available(name))
-
-    @staticmethod
-    def _available(name: str) -> bool:
-        module = COMMANDS[name].split(":")[0]
-        return importlib.util.find_spec(f"{__name__}.{module}") is not None
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
-        if target is None or not self._available(cmd_name):
+        if target is None:
             return None
         module_name, attr = target.split(":")
         module = importlib.import_module(f"{__name__}.{module_name}")

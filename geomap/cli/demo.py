@@ -29,7 +29,7 @@ def demo_command(output_dir: str, png: bool) -> int:
     """
     from ..articles import read_articles
     from ..export import write_incidents
-    from ..incidents import extract
+    from ..pipeline import extract
     from ..render import make_map, save_static
 
     out = Path(output_dir)

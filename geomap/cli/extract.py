@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import GeomapError
-from ._common import EXIT_OK, fail
+from ._common import EXIT_OK, fail, geocoder_options, make_geocoder
 from ._inputs import INPUTS_HELP, InputOptions, input_options
 
 
@@ -38,15 +38,18 @@ def _types(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); its "
                    "workers need geomap[dask] and the gazetteer index (geomap index build --to).")
+@geocoder_options
 def extract_command(inputs: InputOptions, output: str | None, store: str | None, min_confidence: float | None,
-                    types: frozenset[str] | None, workers: int | None, scheduler: str | None) -> int:
+                    types: frozenset[str] | None, workers: int | None, scheduler: str | None,
+                    geocoder_name: str, user_agent: str | None, geocoder_url: str | None) -> int:
     """Find incidents in articles: each place paired with the incident type reported there.
 
     Every incident has a type (air_strike, shelling, naval_attack, airspace_violation,
     ground_fighting, sabotage, infrastructure_outage, law_enforcement, protest, diplomacy), a place
     with its country and region, a date with its precision, the sentence that reports it, a
     confidence, and the articles that report it (the same incident from several articles is one
-    row). Offline: places come from the bundled gazetteer.
+    row). Offline by default: places come from the bundled gazetteer; with --geocoder (e.g.
+    nominatim) their points come from that service (only place names are sent).
 
     \b
     Examples:
@@ -55,48 +58,42 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
       geomap extract feed.jsonl -o incidents.gpkg --types air_strike,naval_attack
       geomap extract articles/ --glob "*.txt" --store incidents.gpkg --min-confidence 0.6
       cat article.txt | geomap extract - -o incidents.parquet
+      geomap extract feed.jsonl -o incidents.gpkg --geocoder nominatim --user-agent "desk/1.0 (me@example.org)"
       geomap extract archive/ --workers 4 -o incidents/      # partitioned GeoParquet, 4 processes
       geomap extract feed.jsonl --scheduler tcp://10.0.0.5:8786 -o incidents.gpkg
     """
     if not output and not store:
         raise click.UsageError("say where the incidents go: -o FILE (and/or --store FILE)")
     if workers or scheduler:
+        if geocoder_name != "offline":
+            # one rate limit and one cache per run: online geocoding stays in one process
+            raise click.UsageError("--geocoder with --workers/--scheduler is not supported: "
+                                   "geocode online in a serial run (leave out --workers)")
         return _on_dask(inputs, output, store, min_confidence, types, workers, scheduler)
     from ..export import check_output_path, write_incidents
+    from ..pipeline import Pipeline
 
-    if output:
-        try:
-            check_output_path(output)  # a usage error now, not after the whole batch
-        except GeomapError as exc:
-            raise fail(exc) from None
-    from ..incidents import article_candidates, candidates_frame
-    from ..incidents.lexicon import load_lexicon
-    from ..toponyms import geoparse
-
+    opened = None
     try:
-        lexicon = load_lexicon()
+        if output:
+            check_output_path(output)  # a usage error now, not after the whole batch
+        pipe = Pipeline(types=types, min_confidence=min_confidence,
+                        geocoder=make_geocoder(geocoder_name, user_agent, geocoder_url))
+        if store:
+            from ..store import open_store
+
+            opened = open_store(store)
     except GeomapError as exc:
         raise fail(exc) from None
-    candidates = []
-    opened = None
-    if store:
-        from ..store import open_store
 
-        try:
-            opened = open_store(store)
-        except GeomapError as exc:
-            raise fail(exc) from None
-
-    def process(article) -> None:
-        found = article_candidates(article, geoparse(article.text), lexicon, types)
-        candidates.extend(found)
-        if opened is not None:
-            # one committed transaction per article: a killed run keeps every finished article
-            opened.upsert(candidates_frame(found, min_confidence=min_confidence))
+    def commit(found) -> None:
+        # one committed transaction per article: a killed run keeps every finished article
+        opened.upsert(pipe.frame(found))
 
     try:
-        report = inputs.batch(process)
-        gdf = candidates_frame(candidates, min_confidence=min_confidence)
+        articles, report = inputs.open()
+        gdf = pipe.run(articles, report=report, progress=inputs.progress, strict=inputs.strict,
+                       each=commit if opened is not None else None)
         if opened is not None:
             # the per-article upserts kept finished work; this one adds what only the whole run
             # knows (corroboration across articles), so the store holds what -o holds

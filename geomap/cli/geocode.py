@@ -7,20 +7,17 @@ import json
 import click
 
 from ..errors import GeomapError
-from ._common import fail
+from ._common import fail, geocoder_options, make_geocoder
 
 
 @click.command("geocode")
 @click.argument("queries", nargs=-1, required=True, metavar="QUERY...")
-@click.option("--geocoder", "geocoder_name", default="offline", show_default=True,
-              help="offline (the bundled gazetteer, no network) or a geopy service: nominatim, photon, arcgis, ...")
-@click.option("--user-agent", envvar="GEOMAP_USER_AGENT",
-              help="identify yourself to online services (Nominatim requires it); or set GEOMAP_USER_AGENT.")
+@geocoder_options
 @click.option("-n", "--limit", type=click.IntRange(1, 50), default=1, show_default=True,
               help="how many ranked matches to show per query.")
 @click.option("--country", "country_codes", help="restrict to one country (ISO alpha-2, e.g. UA).")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object per query (entry fields included).")
-def geocode_command(queries, geocoder_name, user_agent, limit, country_codes, as_json):
+def geocode_command(queries, geocoder_name, user_agent, geocoder_url, limit, country_codes, as_json):
     """Geocode place names: offline by default, online only when asked.
 
     \b
@@ -34,12 +31,9 @@ def geocode_command(queries, geocoder_name, user_agent, limit, country_codes, as
     answers are cached on disk; on a timeout, rate limit or server error the offline answer is
     used with a warning.
     """
-    from ..geocoders import get_geocoder
-
-    options = {"user_agent": user_agent} if geocoder_name != "offline" else {}
     missing = 0
     try:
-        geocoder = get_geocoder(geocoder_name, **options)
+        geocoder = make_geocoder(geocoder_name, user_agent, geocoder_url)
         for query in queries:
             found = geocoder.geocode(query, exactly_one=False, limit=limit, country_codes=country_codes)
             found = (found or [])[:limit]

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..errors import GeomapError, InputError, UsageError
-from ._common import EXIT_INPUT_FAILED, EXIT_OK, fail
+from ._common import EXIT_INPUT_FAILED, EXIT_OK, fail, geocoder_options, make_geocoder
 
 #: Extensions read as incident files (``geomap extract`` output); anything else is articles.
 INCIDENT_SUFFIXES = (".geojson", ".gpkg", ".parquet", ".geoparquet", ".csv")
@@ -18,7 +18,8 @@ def _is_incident_file(path: str) -> bool:
     return path != "-" and Path(path).suffix.lower() in INCIDENT_SUFFIXES and Path(path).is_file()
 
 
-def _read(inputs: tuple[str, ...], store: str | None, date: str | None) -> tuple[Any, list[str]]:
+def _read(inputs: tuple[str, ...], store: str | None, date: str | None,
+          geocoder: Any = None) -> tuple[Any, list[str]]:
     """All incidents from incident files, a store and articles; plus the failures to report."""
     import pandas as pd
 
@@ -43,20 +44,14 @@ def _read(inputs: tuple[str, ...], store: str | None, date: str | None) -> tuple
             failures.append(str(exc))
     if article_inputs:
         from ..articles import read_articles
-        from ..batch import BatchReport, run_batch
-        from ..incidents import article_candidates, candidates_frame
-        from ..incidents.lexicon import load_lexicon
-        from ..toponyms import geoparse
+        from ..batch import BatchReport
+        from ..pipeline import Pipeline
 
-        lexicon = load_lexicon()
-        candidates: list[Any] = []
         report = BatchReport()
-        # the same per-article work as `geomap extract`, with its progress bar and failure report
-        run_batch(read_articles(article_inputs, date=date, on_error=report.record),
-                  lambda article: candidates.extend(article_candidates(article, geoparse(article.text), lexicon)),
-                  report=report)
+        # the same pipeline as `geomap extract`, with its progress bar and failure report
+        frames.append(Pipeline(geocoder=geocoder).run(
+            read_articles(article_inputs, date=date, on_error=report.record), report=report, progress=None))
         failures += [str(f) for f in report.failures]
-        frames.append(candidates_frame(candidates))
     frames = [f for f in frames if f is not None and len(f)]
     if not frames:
         from ..export import empty_incidents
@@ -85,6 +80,7 @@ Examples:
   geomap map incidents.gpkg --embed --aspect 16:9 --link https://example.org/full.html -o report/map.html
   geomap map incidents.gpkg --since 2025-11-01 --pdf maps/nov.pdf
   geomap map --store incidents.store.gpkg -o maps/all.html --heat
+  geomap map articles/ -o maps/today.html --geocoder nominatim --user-agent "desk/1.0 (me@example.org)"
 """)
 @click.argument("inputs", nargs=-1)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
@@ -118,11 +114,12 @@ Examples:
               help="Also map the incidents of this store (see `geomap store`).")
 @click.option("--date", default=None, metavar="YYYY-MM-DD",
               help="Report date for articles that carry none.")
+@geocoder_options
 def map_command(inputs: tuple[str, ...], output: str | None, title: str | None, regions: tuple[str, ...],
                 types: tuple[str, ...], since: str | None, until: str | None, cdn: bool, embed: bool,
                 png: str | None, svg: str | None, pdf: str | None, height: str | None,
                 aspect: str | None, link: str | None, heat: bool, no_cluster: bool, store: str | None,
-                date: str | None) -> int:
+                date: str | None, geocoder_name: str, user_agent: str | None, geocoder_url: str | None) -> int:
     """Draw incidents on a layered map: a layer per incident type, region, date and place filters.
 
     INPUT is an incidents file written by `geomap extract` (.geojson, .gpkg, .parquet, .csv) or
@@ -151,7 +148,8 @@ def map_command(inputs: tuple[str, ...], output: str | None, title: str | None, 
         raise click.UsageError("--height, --aspect and --link shape the --embed frame: add --embed")
 
     try:
-        incidents, failures = _read(inputs, store, date)
+        geocoder = make_geocoder(geocoder_name, user_agent, geocoder_url)
+        incidents, failures = _read(inputs, store, date, geocoder)
         for message in failures:
             click.echo(f"error: {message}", err=True)
         shown = prepare(incidents, regions=list(regions) or None, types=list(types) or None,

@@ -35,7 +35,7 @@ def incident_id(incident_type: str, place_id: str, date: _dt.date | str | None) 
 
 
 @dataclass(slots=True)
-class Report:
+class Candidate:
     """One incident as one sentence of one article reports it."""
 
     incident_type: str
@@ -78,7 +78,7 @@ def _inside(inner: Place, outer: Place) -> bool:
     return False
 
 
-def suppress_containers(cands: list[Report]) -> list[Report]:
+def suppress_containers(cands: list[Candidate]) -> list[Candidate]:
     """Drop coarse incidents covered by finer ones of the same type in the same article."""
     keep = []
     for c in cands:
@@ -94,20 +94,20 @@ def suppress_containers(cands: list[Report]) -> list[Report]:
     return keep
 
 
-def _better(a: Report, b: Report) -> Report:
+def _better(a: Candidate, b: Candidate) -> Candidate:
     ka = (a.confidence, not a.date_default, -a.geo_precision, -a.date_precision)
     kb = (b.confidence, not b.date_default, -b.geo_precision, -b.date_precision)
     return a if ka >= kb else b
 
 
-def merge_article(cands: list[Report]) -> list[Report]:
+def merge_article(cands: list[Candidate]) -> list[Candidate]:
     """Apply container suppression, date joining and same-id merging within one article."""
     cands = suppress_containers(cands)
-    explicit: dict[tuple[str, str], list[Report]] = {}
+    explicit: dict[tuple[str, str], list[Candidate]] = {}
     for c in cands:
         if not c.date_default and c.date is not None:
             explicit.setdefault((c.incident_type, c.place.id), []).append(c)
-    by_id: dict[str, Report] = {}
+    by_id: dict[str, Candidate] = {}
     for c in cands:
         if c.date_default or c.date is None:
             targets = explicit.get((c.incident_type, c.place.id))
@@ -136,13 +136,13 @@ def _unique(items: list[str]) -> list[str]:
     return list(seen)
 
 
-def merge_incidents(cands: list[Report], corroboration: bool = True) -> list[dict]:
+def merge_incidents(cands: list[Candidate], corroboration: bool = True) -> list[dict]:
     """Merge candidates (already merged per article) across articles into incident records.
 
     Each record has every column of :data:`geomap.models.INCIDENT_COLUMNS`; region fields come
     from the gazetteer entry (and its container) and are refined later by the spatial join.
     """
-    groups: dict[str, list[Report]] = {}
+    groups: dict[str, list[Candidate]] = {}
     for c in cands:
         groups.setdefault(c.id, []).append(c)
     records = []
@@ -167,7 +167,7 @@ def merge_incidents(cands: list[Report], corroboration: bool = True) -> list[dic
     return records
 
 
-def _record(key: str, c: Report, container: Place | None, confidence: float, sources: list[str],
+def _record(key: str, c: Candidate, container: Place | None, confidence: float, sources: list[str],
             date_precision: int) -> dict:
     place = c.place
     region = region_code = None

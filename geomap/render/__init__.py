@@ -1,8 +1,10 @@
 """Incident maps: layered Leaflet pages (self-contained, CDN or embeddable) and static PNG/SVG.
 
->>> m = make_map(incidents, title="Strikes", types=["air_strike"])   # doctest: +SKIP
->>> m.save("maps/strikes.html")                                     # doctest: +SKIP
->>> save_static(incidents, "maps/strikes.png", title="Strikes")     # doctest: +SKIP
+>>> m = make_map(incidents, title="Strikes", types=["air_strike"])
+>>> m.save("maps/strikes.html").name
+'strikes.html'
+>>> save_static(incidents, "maps/strikes.png", title="Strikes").suffix
+'.png'
 """
 
 from __future__ import annotations

@@ -55,7 +55,10 @@ def _text(value: Any) -> str | None:
 # ----------------------------------------------------------------------------- filters
 
 def parse_types(types: Iterable[str] | str | None) -> tuple[str, ...] | None:
-    """Validate incident type ids (a list or a comma-separated string)."""
+    """Incident type ids from a list or comma-separated strings, in order; checked by
+    :func:`geomap.incidents.check_types` (the one validator)."""
+    from ..incidents import check_types
+
     if types is None:
         return None
     if isinstance(types, str):
@@ -63,28 +66,8 @@ def parse_types(types: Iterable[str] | str | None) -> tuple[str, ...] | None:
     wanted: list[str] = []
     for item in types:
         wanted.extend(part.strip() for part in str(item).split(",") if part.strip())
-    unknown = [t for t in wanted if t not in INCIDENT_TYPES]
-    if unknown:
-        raise UsageError(f"unknown incident type(s) {', '.join(unknown)}; "
-                         f"choose from {', '.join(INCIDENT_TYPES)}")
+    check_types(wanted)
     return tuple(dict.fromkeys(wanted))
-
-
-def parse_date(value: Any, what: str) -> _dt.date | None:
-    """A date from a date, datetime or ISO string (YYYY, YYYY-MM or YYYY-MM-DD)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
-        try:
-            return _dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise UsageError(f"{what} {value!r} is not a date: write it as YYYY-MM-DD")
 
 
 def _region_key(region: Any) -> RegionKey:

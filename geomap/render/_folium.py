@@ -5,9 +5,9 @@ incident map of an :class:`~geomap.render.IncidentMap` to a ``folium.Map``: a la
 type, the legend, the region, date and place filters and the URL-fragment state, drawn by the same
 ``geomap.js`` as geomap's own pages. :func:`to_folium` builds one from an incidents GeoDataFrame.
 
->>> m = to_folium(incidents, types=["air_strike"])          # doctest: +SKIP
->>> folium.Marker([50.45, 30.52], popup="<b>HQ</b>", icon=folium.Icon(color="red")).add_to(m)  # doctest: +SKIP
->>> m.save("maps/strikes.html")                             # doctest: +SKIP
+>>> m = to_folium(incidents, types=["air_strike"])
+>>> marker = folium.Marker([50.45, 30.52], popup="<b>HQ</b>", icon=folium.Icon(color="red")).add_to(m)
+>>> m.save("maps/strikes.html")
 
 folium's elements keep what they need: an inline page (the default, it works offline) carries
 Leaflet and jQuery inline, and on a map with a ``folium.Icon`` Leaflet.awesome-markers inline
@@ -87,8 +87,9 @@ class IncidentLayer(MacroElement):
 
     Examples
     --------
-    >>> m = folium.Map(location=[48, 30], zoom_start=5)      # doctest: +SKIP
-    >>> IncidentLayer(make_map(incidents)).add_to(m)         # doctest: +SKIP
+    >>> from geomap.render import make_map
+    >>> m = folium.Map(location=[48, 30], zoom_start=5)
+    >>> layer = IncidentLayer(make_map(incidents)).add_to(m)
     """
 
     _template = Template(
@@ -216,8 +217,8 @@ def to_folium(incident_map_or_gdf: Any, m: Any = None, *, inline: bool = True,
 
     Examples
     --------
-    >>> m = to_folium(incidents, regions=["Krasnodar Krai"])   # doctest: +SKIP
-    >>> m.save("maps/krasnodar.html")                          # doctest: +SKIP
+    >>> m = to_folium(incidents, regions=["Krasnodar Krai"])
+    >>> m.save("maps/krasnodar.html")
     """
     import folium
 

@@ -6,6 +6,7 @@ import datetime as _dt
 from collections.abc import Iterable
 from typing import Any
 
+from ..dates import filter_date
 from ..errors import UsageError
 from . import _data
 from ._map import CLUSTER_THRESHOLD, IncidentMap
@@ -17,8 +18,8 @@ def prepare(incidents: Any, *, regions: Iterable[Any] | str | None = None,
     _data.check_incidents(incidents)
     region_keys = _data.resolve_regions(regions, incidents)
     wanted_types = _data.parse_types(types)
-    first = _data.parse_date(since, "--since")
-    last = _data.parse_date(until, "--until")
+    first = filter_date(since, "--since")
+    last = filter_date(until, "--until")
     if first and last and first > last:
         raise UsageError(f"--since {first} is after --until {last}")
     subset = _data.filter_incidents(incidents, regions=region_keys, types=wanted_types,
@@ -34,8 +35,8 @@ def map_title(incidents: Any, *, title: str | None = None, regions: Iterable[Any
     Krasnodar Krai, 2024-03-01 to 2024-03-10"); pages and static maps share it."""
     if title is not None:
         return title
-    return _default_title(_data.resolve_regions(regions, incidents), _data.parse_date(since, "--since"),
-                          _data.parse_date(until, "--until"))
+    return _default_title(_data.resolve_regions(regions, incidents), filter_date(since, "--since"),
+                          filter_date(until, "--until"))
 
 
 def _default_title(regions: list[_data.RegionKey], since: _dt.date | None, until: _dt.date | None) -> str:
@@ -67,8 +68,8 @@ def make_map(incidents: Any, *, title: str | None = None, regions: Iterable[Any]
     if cluster is None:
         cluster = len(subset) >= CLUSTER_THRESHOLD
     if title is None:
-        title = _default_title(region_keys, _data.parse_date(since, "--since"),
-                               _data.parse_date(until, "--until"))
+        title = _default_title(region_keys, filter_date(since, "--since"),
+                               filter_date(until, "--until"))
     view = ""
     if region_keys:
         from urllib.parse import quote

@@ -150,7 +150,7 @@ def _base(folder: str, countries: tuple[str, ...]) -> str:
     features: list[dict[str, Any]] = []
     frame = table("country")
     if frame is not None:
-        for geom, code in zip(frame.geometry, frame.get("code", frame.index)):
+        for geom in frame.geometry:
             geometry = _compact(geom, *BASE_COUNTRIES)
             if geometry:
                 features.append({"k": "c", "g": geometry})

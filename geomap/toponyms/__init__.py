@@ -1,7 +1,7 @@
 """Geoparsing: find every place named in a text and resolve it to a gazetteer entry, offline.
 
->>> [(m.text, m.place.name) for m in geoparse("Drones hit Russia's Rostov region.")]  # doctest: +SKIP
-[("Russia", "Russia"), ("Rostov region", "Rostov")]
+>>> [(m.text, m.place.name) for m in geoparse("Drones hit Russia's Rostov region.")]
+[('Russia', 'Russia'), ('Rostov region', 'Rostov')]
 """
 
 from __future__ import annotations

@@ -295,7 +295,7 @@ def resolve(text: str, raws: list[RawMention], cache: dict[tuple, tuple] | None 
     mentions = []
     all_anchors = [(raw.key, p[0][1].place.lat, p[0][1].place.lon) for raw, p in zip(raws, picks)]
     country_counts = Counter(p[0][1].place.country for p in picks)
-    for raw, ((score, cand), margin) in zip(raws, picks):
+    for raw, ((_score, cand), margin) in zip(raws, picks):
         resolution = 1.0 / (1.0 + math.exp(-2.0 * margin))
         place = cand.place
         if place.kind not in ("country", "water") and not raw.demonym and not raw.locative \

@@ -45,10 +45,14 @@ def test_every_corpus_file_has_expectations():
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
-def test_corpus_file(name):
+def test_corpus_file(name, caplog):
     expected = EXPECTATIONS[name]
     path = BAD / name
-    articles, errors = read_all(path)
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        articles, errors = read_all(path)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        f"{path}:{w['line']}: {w['reason']}" for w in expected.get("warnings", [])
+    ]
     assert [(e.source, e.line, e.reason) for e in errors] == [
         (str(path), err.get("line"), err["reason"]) for err in expected["errors"]
     ]
@@ -64,6 +68,8 @@ def test_corpus_file(name):
         assert articles[0].title == expected["title"]
     if "date" in expected:
         assert articles[0].date == dt.date.fromisoformat(expected["date"])
+    if "dates" in expected:
+        assert [a.date.isoformat() if a.date else "" for a in articles] == expected["dates"]
 
 
 def test_bad_input_raises_without_handler():
@@ -87,6 +93,7 @@ def test_record_sources_and_ids():
         f"{BAD / 'malformed.jsonl'}:1",
         f"{BAD / 'malformed.jsonl'}:4",
         f"{BAD / 'csv_bad_row.csv'}:2",
+        f"{BAD / 'csv_bad_row.csv'}:3",
         f"{BAD / 'csv_bad_row.csv'}:4",
     ]
 

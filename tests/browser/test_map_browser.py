@@ -69,7 +69,7 @@ def test_each_type_layer_toggles(page, pages, incidents, type_id):
     shown = pinned(incidents)
     assert pin_count(page) == int((shown["incident_type"] != type_id).sum())
     assert page.locator(f"{MARKERS}.geomap-t-{type_id}").count() == 0
-    assert f"types=" in page.evaluate("location.hash") and type_id not in page.evaluate("location.hash")
+    assert "types=" in page.evaluate("location.hash") and type_id not in page.evaluate("location.hash")
     type_checkbox(page, type_id).check()
     assert pin_count(page) == len(shown)
 

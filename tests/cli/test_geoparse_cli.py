@@ -19,7 +19,7 @@ from geomap.articles import read_articles
 from geomap.cli import cli
 from geomap.cli.geoparse import toponym_record
 from geomap.models import Mention, Place
-from support.paths import REPO as ROOT, SHARED
+from support.paths import SHARED
 
 FIELDS = {"start", "end", "name", "lat", "lon", "geonameid", "kind", "country", "admin1", "confidence"}
 

@@ -8,7 +8,6 @@ import pickle
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 

@@ -24,7 +24,6 @@ from geomap.geocoders.online import (
     online_geocoder,
 )
 
-from support.fake_nominatim import FakeNominatim
 
 USER_AGENT = "geomap-tests/1.0 (tests@example.org)"
 
@@ -63,10 +62,8 @@ class FakeClock:
 
 
 @pytest.fixture
-def server():
-    with FakeNominatim() as srv:
-        yield srv
-    assert srv.errors == []
+def server(fake_nominatim):
+    return fake_nominatim
 
 
 @pytest.fixture

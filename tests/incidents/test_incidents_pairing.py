@@ -6,12 +6,13 @@ import datetime as dt
 
 import pytest
 
-from geomap.incidents import article_candidates, as_articles, incidents_records
+from geomap.incidents import article_candidates
 from geomap.incidents.classify import classify, find_cues
 from geomap.incidents.lexicon import load_lexicon
 from geomap.incidents.merge import incident_id
 from geomap.incidents.pairing import geo_precision, items_from_mentions, pair_sentence
 from geomap.models import Article
+from geomap.pipeline import as_articles, incidents_records
 from support.incidents_helpers import P, hand_geoparse
 from geomap._paths import data_path
 
@@ -200,13 +201,12 @@ def test_articles_and_reference_date():
 
 def test_extract_rejects_other_inputs():
     from geomap.errors import UsageError
-    from geomap.incidents import extract
+    from geomap.pipeline import extract
     with pytest.raises(UsageError):
         extract([42], geoparser=hand_geoparse)
 
 
 def test_bundled_examples_cover_every_type():
-    from pathlib import Path
 
     from geomap.incidents.taxonomy import INCIDENT_TYPES
     folder = data_path("examples")

@@ -23,7 +23,7 @@ _EXEMPT = re.compile(r"\b(?:as well as|such as|as part of|as a result|as many as
 _PLACE_PREFIX = frozenset("""north south east west northern southern eastern western central upper lower
 greater new old saint st san santa lake mount cape port fort gulf sea bay black red white great little""".split())
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "last", "monday's", "friday's"})
-_NEAR = frozenset({"near", "outside", "around", "off", "outskirts", "suburbs", "suburb", "vicinity", "near"})
+_NEAR = frozenset({"near", "outside", "around", "off", "outskirts", "suburbs", "suburb", "vicinity"})
 _PASSIVE = frozenset({"been", "be", "being", "was", "were", "is", "are"})
 _ACCEPT = {"locative": 1.0, "target": 1.0, "modifier": 0.95, "subject_place": 0.9, "possessive_place": 0.95,
            "to": 0.95}

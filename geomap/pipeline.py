@@ -1,0 +1,285 @@
+"""The one pipeline from articles to incidents: ``geomap.extract()``, ``geomap extract`` and
+``geomap map`` all run it.
+
+Per article: **geoparse** (recognition and offline resolution, :mod:`geomap.toponyms`), then
+**resolve** (with ``geocoder=``, each place's point from that geocoder, e.g. Nominatim; see
+:mod:`geomap.geocoders.relocate`), then **classify + pair** (incident cues and the place each is
+reported at, with **dates**, merged within the article; :mod:`geomap.incidents`). Across
+articles: **merge** (corroboration, one row per type, place and day), **frame** (the incidents
+GeoDataFrame) and **regions** (country, admin-1 and water by spatial join).
+
+One :class:`Timings` object receives the seconds per stage, and a
+:class:`~geomap.batch.BatchReport` the inputs and articles that failed:
+
+>>> from geomap._paths import data_path
+>>> pipe, report = Pipeline(), BatchReport()
+>>> gdf = pipe.run(geomap.read_articles(data_path("examples"), on_error=report.record), report=report)
+>>> (report.ok, report.failures, len(gdf) > 0, pipe.timings.seconds["geoparse"] > 0)
+(7, [], True, True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+from .batch import BatchReport, BatchStopped, run_batch
+from .errors import UsageError
+from .models import Article, Mention
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas
+
+    from .incidents.merge import Candidate
+    from .incidents.taxonomy import Taxonomy
+
+__all__ = ["STAGES", "Pipeline", "Timings", "as_articles", "extract", "incidents_records", "records_frame"]
+
+#: The stages :class:`Timings` reports, in pipeline order.
+STAGES = ("geoparse", "resolve", "classify+pair", "dates", "merge", "frame", "regions")
+
+Geoparser = Callable[[str], list[Mention]]
+
+
+@dataclass
+class Timings:
+    """Seconds spent per stage (:data:`STAGES`), summed over every article and call."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the block as stage ``name``."""
+        started = perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, perf_counter() - started)
+
+
+class Pipeline:
+    """The stages, set up once for a run: taxonomy, types, threshold, geoparser and geocoder.
+
+    ``geoparser`` is ``text -> list[Mention]`` (default :func:`geomap.geoparse`, offline);
+    ``geocoder`` anything with geopy's ``geocode`` (``geomap.get_geocoder("nominatim", ...)``):
+    its answers replace the offline points; ``None`` or ``"offline"`` keeps the gazetteer's.
+    """
+
+    def __init__(self, *, geoparser: Geoparser | None = None, geocoder: Any = None,
+                 taxonomy: Taxonomy | str | None = None, types: Iterable[str] | None = None,
+                 min_confidence: float | None = None, timings: Timings | None = None):
+        from .incidents import check_types
+        from .incidents.lexicon import load_lexicon
+
+        self.lexicon = load_lexicon(taxonomy)
+        self.types = check_types(types)
+        self.min_confidence = (self.lexicon.scoring.min_confidence if min_confidence is None
+                               else float(min_confidence))
+        self.geoparser = geoparser
+        self.relocate = None
+        if geocoder is not None and geocoder != "offline":
+            from .geocoders.relocate import Relocator
+
+            self.relocate = Relocator(geocoder)
+        self.timings = timings if timings is not None else Timings()
+
+    def article(self, article: Article) -> list[Candidate]:
+        """Every (type, place, date) one article reports, merged within the article."""
+        from .incidents import article_candidates
+
+        with self.timings.stage("geoparse"):
+            mentions = self._geoparse(article.text)
+        if self.relocate is not None:
+            with self.timings.stage("resolve"):
+                mentions = self.relocate(mentions)
+        started = perf_counter()
+        inner = Timings()
+        found = article_candidates(article, mentions, self.lexicon, self.types, timings=inner)
+        self.timings.add("classify+pair", perf_counter() - started - sum(inner.seconds.values()))
+        for stage, seconds in inner.seconds.items():
+            self.timings.add(stage, seconds)
+        return found
+
+    def records(self, candidates: list[Candidate]) -> list[dict[str, Any]]:
+        """Merge candidates across articles; the rows at or above the confidence threshold."""
+        from .incidents.merge import merge_incidents
+
+        with self.timings.stage("merge"):
+            merged = merge_incidents(candidates, self.lexicon.scoring.corroboration)
+            return [r for r in merged if r["confidence"] >= self.min_confidence]
+
+    def frame(self, candidates: list[Candidate]) -> geopandas.GeoDataFrame:
+        """Candidates -> the incidents GeoDataFrame (merged, thresholded, regions assigned)."""
+        return records_frame(self.records(candidates), timings=self.timings)
+
+    def run(self, articles: Iterable[Article], *, report: BatchReport | None = None,
+            progress: bool | None = False, strict: bool = False,
+            each: Callable[[list[Candidate]], Any] | None = None) -> geopandas.GeoDataFrame:
+        """Run every article through the pipeline and return the incidents frame.
+
+        Without ``report`` the first failing article raises. With one, failures are recorded
+        there and the run goes on (``strict`` stops at the first, keeping what was done);
+        ``progress`` draws a bar on stderr (None: when it is a terminal). ``each`` receives the
+        candidates of every article as it is done (the store's per-article commit).
+        """
+        candidates: list[Candidate] = []
+
+        def process(article: Article) -> None:
+            found = self.article(article)
+            candidates.extend(found)
+            if each is not None:
+                each(found)
+
+        if report is None:
+            for article in articles:
+                process(article)
+        else:
+            with contextlib.suppress(BatchStopped):
+                run_batch(articles, process, progress=progress, strict=strict, report=report)
+        return self.frame(candidates)
+
+    def _geoparse(self, text: str) -> list[Mention]:
+        if self.geoparser is None:
+            from .toponyms import geoparse  # lazy: the gazetteer index loads on first use
+
+            self.geoparser = geoparse
+        return self.geoparser(text)
+
+
+def as_articles(articles_or_texts: Article | str | Iterable[Article | str],
+                reference_date: _dt.date | None = None) -> list[Article]:
+    """Normalise the input of :func:`extract` to Articles.
+
+    A string is one article text, its header read as a text file's is (a ``date YYYY-MM-DD``
+    line or front matter dates it; an impossible date there raises :class:`InputError`); a
+    string with no text gives no article. An Article is taken as the reader made it. Either
+    without a date takes ``reference_date``.
+    """
+    from .articles.header import article_from_parts, split_header
+
+    if isinstance(articles_or_texts, (str, Article)):
+        articles_or_texts = [articles_or_texts]
+    out = []
+    for n, item in enumerate(articles_or_texts):
+        if isinstance(item, str):
+            header, body = split_header(item.replace("\r\n", "\n").replace("\r", "\n"), None)
+            if not body.strip():
+                continue  # no text, no incidents (the readers call this an error for a file)
+            digest = hashlib.sha1(item.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+            out.append(article_from_parts(id=digest, text=body, source=f"<text {n + 1}>", header=header,
+                                          title=None, default_date=(reference_date, 1)))
+        elif isinstance(item, Article):
+            if item.date is None and reference_date is not None:
+                item = Article(id=item.id, text=item.text, date=reference_date, title=item.title,
+                               url=item.url, source=item.source, published=item.published)
+            out.append(item)
+        else:
+            raise UsageError(f"extract() takes Articles or strings, not {type(item).__name__}: "
+                             "read files with geomap.read_articles(...) first")
+    return out
+
+
+def incidents_records(articles_or_texts: Article | str | Iterable[Article | str], *,
+                      geoparser: Geoparser | None = None, geocoder: Any = None,
+                      min_confidence: float | None = None, reference_date: _dt.date | None = None,
+                      types: Iterable[str] | None = None, taxonomy: Taxonomy | str | None = None,
+                      timings: Timings | None = None) -> list[dict[str, Any]]:
+    """Like :func:`extract` but returns the merged records (dicts with the incident columns)."""
+    pipe = Pipeline(geoparser=geoparser, geocoder=geocoder, taxonomy=taxonomy, types=types,
+                    min_confidence=min_confidence, timings=timings)
+    candidates: list[Candidate] = []
+    for article in as_articles(articles_or_texts, reference_date):
+        candidates.extend(pipe.article(article))
+    return pipe.records(candidates)
+
+
+def extract(articles_or_texts: Article | str | Iterable[Article | str], *,
+            geoparser: Geoparser | None = None, geocoder: Any = None,
+            min_confidence: float | None = None, reference_date: _dt.date | None = None,
+            types: Iterable[str] | None = None, taxonomy: Taxonomy | str | None = None,
+            timings: Timings | None = None) -> geopandas.GeoDataFrame:
+    """Extract incidents from articles or texts as a GeoDataFrame (EPSG:4326, Point geometry).
+
+    Parameters
+    ----------
+    articles_or_texts
+        An :class:`~geomap.models.Article`, a text (a leading ``date YYYY-MM-DD`` line or front
+        matter dates it), or an iterable of them.
+    geoparser
+        ``text -> list[Mention]``; default :func:`geomap.geoparse` (offline gazetteer).
+    geocoder
+        Where the places' points come from: ``None`` (the offline gazetteer) or a geocoder with
+        geopy's interface, e.g. ``geomap.get_geocoder("nominatim", user_agent=...)`` (cached,
+        rate limited, offline answer with a warning when the service fails). Only place names
+        are sent, never article text.
+    min_confidence
+        Drop incidents below this confidence (default ``[scoring] min_confidence``, 0.4).
+    reference_date
+        The date of articles that carry none; relative dates ("yesterday") resolve against it.
+    types
+        Only these incident type ids.
+    taxonomy
+        A :class:`~geomap.incidents.taxonomy.Taxonomy` or the path of a taxonomy file.
+    timings
+        A :class:`Timings` that receives the seconds spent per stage (:data:`STAGES`).
+
+    Returns one row per incident with the columns of :data:`geomap.models.INCIDENT_COLUMNS`.
+    """
+    pipe = Pipeline(geoparser=geoparser, geocoder=geocoder, taxonomy=taxonomy, types=types,
+                    min_confidence=min_confidence, timings=timings)
+    return pipe.run(as_articles(articles_or_texts, reference_date))
+
+
+def records_frame(records: list[dict[str, Any]], *, timings: Timings | None = None) -> geopandas.GeoDataFrame:
+    """Merged records -> GeoDataFrame (EPSG:4326) with regions assigned by spatial join."""
+    from .export import incidents_frame
+    from .models import Incident
+
+    clock = timings if timings is not None else Timings()
+    with clock.stage("frame"):
+        gdf = incidents_frame([Incident(**r) for r in records])
+    with clock.stage("regions"):
+        return _assign_regions(gdf)
+
+
+_REGION_COLUMNS = ("country", "country_name", "region", "region_code", "water")
+
+
+def _assign_regions(gdf: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
+    """Spatial join of country, admin-1 and water; gazetteer values stay where the join finds none."""
+    from .regions import assign_regions
+
+    before = gdf[list(_REGION_COLUMNS)].copy()
+    if len(gdf):
+        gdf = assign_regions(gdf)
+        for col in _REGION_COLUMNS:
+            if col in gdf.columns:
+                gdf[col] = gdf[col].where(gdf[col].notna(), before[col].values)
+            else:
+                gdf[col] = before[col].values
+    if len(gdf):
+        # a country's representative point lies in some admin-1 unit, but the incident does not
+        coarse = (gdf["kind"] == "country").to_numpy()
+        if coarse.any():
+            gdf.loc[coarse, ["region", "region_code"]] = None
+    if gdf["country_name"].isna().any():
+        gdf["country_name"] = [name if isinstance(name, str) else _country_name(code)
+                               for name, code in zip(gdf["country_name"], gdf["country"])]
+    return gdf
+
+
+def _country_name(code: Any) -> str | None:
+    if not isinstance(code, str) or not code:
+        return None
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return getattr(country, "common_name", None) or getattr(country, "name", None) if country else None
