@@ -22,6 +22,7 @@ demo: $(STAMP)
 
 browser:
 	bash scripts/ensure-chromium
+	npm ci --prefix tests/browser --no-audit --no-fund --silent  # axe-core, pinned, for the tests only
 
 test: $(STAMP) browser lint
 	$(PY) -m pytest $(PYTEST_ARGS)

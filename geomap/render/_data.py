@@ -316,9 +316,13 @@ def search_names(gdf: Any, strings: _Strings) -> list[int]:
     """For each incident, the string-table index of every name it can be found by, one a line."""
     columns = [_column(gdf, name) for name in SEARCH_COLUMNS]
     result: list[int] = []
+    seen: dict[tuple[Any, ...], int] = {}  # incidents at one place share their names
     for values in zip(*columns):
-        names = dict.fromkeys(t for t in map(_text, values) if t is not None)
-        result.append(strings.add("\n".join(names)) if names else -1)
+        found = seen.get(values)
+        if found is None:
+            names = dict.fromkeys(t for t in map(_text, values) if t is not None)
+            found = seen[values] = strings.add("\n".join(names)) if names else -1
+        result.append(found)
     return result
 
 
@@ -366,8 +370,13 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
     articles: list[list[int]] = []
     article_index: dict[tuple[int, int, int], int] = {}
     article_column: list[int] = []
-    for title_, url, source in zip(_column(gdf, "title"), _column(gdf, "url"), _column(gdf, "source")):
-        triple = (strings.add(title_), strings.add(public_url(url)), strings.add(public_source(source)))
+    public: dict[tuple[Any, Any, Any], tuple[int, int, int]] = {}  # an article's rows share it
+    for row in zip(_column(gdf, "title"), _column(gdf, "url"), _column(gdf, "source")):
+        triple = public.get(row)
+        if triple is None:
+            title_, url, source = row
+            triple = public[row] = (strings.add(title_), strings.add(public_url(url)),
+                                    strings.add(public_source(source)))
         if triple == (-1, -1, -1):
             article_column.append(-1)
             continue

@@ -169,6 +169,11 @@ def test_heat_overlay(page, pages):
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; }""")
     assert painted > 0
+    # the heat map reads above the pins, which fade under it
+    above = page.evaluate("""() => { const heat = document.querySelector('canvas.geomap-heat').parentNode;
+        const pins = document.querySelector('.leaflet-marker-pane');
+        return [+getComputedStyle(heat).zIndex > +getComputedStyle(pins).zIndex, getComputedStyle(pins).opacity]; }""")
+    assert above == [True, "0.4"]
 
 
 def test_embed_fragment_inside_a_host_page(page, pages, incidents, artifacts):
@@ -290,7 +295,7 @@ def test_coarse_locations_are_areas_not_pins(page, pages, incidents, artifacts):
     for name, group in coarse.groupby("place"):
         button = page.locator(f".geomap-area-button:has-text('{name}')")
         assert int(button.locator(".geomap-count").text_content()) == len(group)
-        assert f"{len(group)} incidents located only by" in button.get_attribute("aria-label")
+        assert f"{len(group)} incidents located only by" in button.get_attribute("title")
     page.screenshot(path=str(artifacts / "map-areas.png"))
     page.locator(".geomap-area-button:has-text('Black Sea')").click()
     sea = coarse[coarse["place"] == "Black Sea"]
@@ -323,3 +328,21 @@ def test_fragment_keys_named_like_object_properties(page, pages, incidents, frag
     assert visible_count(page) == len(expected)
     assert pin_count(page) == len(pinned(expected))
     assert page.locator(".geomap-panel input[data-region]:checked").count() == ("RU-KDA" in fragment)
+
+
+def test_clusters_tell_what_is_inside(page, pages, incidents):
+    # pins at one place overlap: one cluster, its count on a dark disc ringed by the types inside
+    open_map(page, pages / "small.html")
+    cluster = page.locator(".marker-cluster.geomap-cluster-icon").first
+    label = cluster.locator(".geomap-cluster").get_attribute("aria-label")
+    count = int(cluster.locator(".geomap-cluster-count").text_content())
+    assert label.startswith(f"{count} incidents: ")
+    parts = label.split(": ", 1)[1].split(", ")
+    assert sum(int(p.split(" ", 1)[0]) for p in parts) == count
+    labels = {t["label"] for t in page.evaluate("document.querySelector('.geomap').geomap.data.types")}
+    assert all(p.split(" ", 1)[1] in labels for p in parts)
+    style = cluster.locator(".geomap-cluster").evaluate("e => e.style.background")
+    assert "conic-gradient" in style
+    disc = cluster.locator(".geomap-cluster-count").evaluate("e => getComputedStyle(e).backgroundColor")
+    colours = page.evaluate("document.querySelector('.geomap').geomap.data.types.map(t => t.colour)")
+    assert disc == "rgb(38, 50, 56)" and "#263238" not in colours  # a colour no type uses

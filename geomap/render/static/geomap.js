@@ -18,8 +18,9 @@
   var FIRST_SLICE = 2000;
   /* the time one slice of marker placement may take before the page gets control back (ms) */
   var SLICE_MS = 40;
-  /* pins closer than this (px) join a cluster: about where two 24 px pins start to overlap */
-  var CLUSTER_RADIUS = 28;
+  /* pins closer than this (px) join a cluster: about where two 24 px pins start to overlap; maps of
+   * many incidents use a wider radius, which keeps clustering 100,000 of them fast */
+  var CLUSTER_RADIUS = 28, CLUSTER_RADIUS_MANY = 45;
   /* clusters and area shading use a colour that no incident type uses */
   var GROUP_COLOUR = "#263238";
   /* maps narrower or lower than this (px) start with their controls folded */
@@ -165,6 +166,9 @@
     this.state = { types: dict(), regions: dict(), from: null, to: null, q: "" };
     this.visible = [];
     this.pins = [];  // the visible incidents drawn as pins (not located only by an area)
+    this.view = null;  // "zoom/lat/lon" once the reader moves the map (the fit is the default)
+    this.openIncident = null;  // the incident whose popup is open
+    this._moving = 0;  // > 0 while the page itself moves the map
     this._quiet = 0;
     this._onLoaded = [];
     this._build();
@@ -267,7 +271,7 @@
     // placement is sliced here (cancellable by a newer change), not by markercluster's chunkedLoading
     this.container = data.cluster
       ? L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false,
-          maxClusterRadius: CLUSTER_RADIUS, iconCreateFunction: function (cluster) { return self._clusterIcon(cluster); } })
+          maxClusterRadius: many ? CLUSTER_RADIUS_MANY : CLUSTER_RADIUS, iconCreateFunction: function (cluster) { return self._clusterIcon(cluster); } })
       : L.featureGroup();
     this.container.on("click", function (e) { if (e.layer && e.layer._gi !== undefined) { self.openPopup(e.layer._gi); } });
     this.container.on("mouseover", function (e) { if (e.layer && e.layer._gi !== undefined) { self._showTip(e.layer); } });
@@ -330,6 +334,12 @@
     this._applyFragment(this._currentFragment() || data.view || "");
     if (data.heat) { this.heat.addTo(map); }
     window.addEventListener("hashchange", function () { self._applyFragment(self._currentFragment()); });
+    map.on("moveend", function () {
+      if (self._moving) { return; }
+      var c = map.getCenter();
+      self.view = map.getZoom().toFixed(2).replace(/\.?0+$/, "") + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4);
+      self._writeFragment();
+    });
   };
 
   function root_map(root) { return root.querySelector(".geomap-map"); }
@@ -385,11 +395,14 @@
     return m;
   };
 
+  /* land and borders; darker when the reader's system asks for a dark scheme */
   GeoMap.prototype._borderStyle = function (feature) {
+    var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
     if (feature.properties.k === "c") {
-      return { color: "#8a8a8a", weight: 0.8, fill: true, fillColor: "#f3f0e8", fillOpacity: 1 };
+      return { color: dark ? "#7d858c" : "#8a8a8a", weight: 0.8, fill: true,
+               fillColor: dark ? "#2b3035" : "#f3f0e8", fillOpacity: 1 };
     }
-    return { color: "#b5b0a5", weight: 0.5, fill: false };
+    return { color: dark ? "#586069" : "#b5b0a5", weight: 0.5, fill: false };
   };
 
   /* "Air / missile / drone strike, Kherson, 2025-11-29": what a marker is, for its label and tooltip */
@@ -478,9 +491,22 @@
     reset.type = "button";
     reset.addEventListener("click", function () { self.setFragment(""); self.fitVisible(); });
     details.appendChild(reset);
+    var exports = el("div", "geomap-export");
+    exports.appendChild(el("span", null, "Download shown: "));
+    [["csv", "CSV"], ["geojson", "GeoJSON"]].forEach(function (f) {
+      var button = el("button", "geomap-download", f[1]);
+      button.type = "button";
+      button.setAttribute("data-format", f[0]);
+      button.setAttribute("aria-label", "Download the incidents shown as " + f[1]);
+      button.addEventListener("click", function () { self.download(f[0]); });
+      exports.appendChild(button);
+    });
+    details.appendChild(exports);
     this.status = el("div", "geomap-status");
     this.status.setAttribute("aria-live", "polite");
     box.appendChild(this.status);  // outside the fold: the count shows with the panel folded
+    this.printSummary = el("div", "geomap-print-summary");  // the active filters, on paper
+    box.appendChild(this.printSummary);
     var link = fullMapLink(data.link);
     if (link && window.self !== window.top) {  // in an embed: a way out to the full map
       var out = el("a", "geomap-full-map", "Open the full map \u2197");
@@ -770,6 +796,7 @@
     this._histogram = hist;
     if (hist && this._chart) { this._drawHistogram(); }
     this.status.textContent = "Showing " + visible.length + " of " + this.n + " incidents";
+    this.printSummary.textContent = this.filterSummary();
     this.status.setAttribute("data-visible", String(visible.length));
     this.root.setAttribute("data-visible", String(visible.length));
     this.root.setAttribute("data-pins", String(pins.length));
@@ -846,7 +873,10 @@
 
   /* loading state: data-loaded on the root when every visible marker is placed, else progress */
   GeoMap.prototype._progress = function (done, total) {
-    var loading = done < total;
+    var loading = done < total, wasLoading = this._loading;
+    this._loading = loading;
+    // clusters drawn while markers were still arriving show their count only: now their types
+    if (wasLoading && !loading && this.container.refreshClusters) { this.container.refreshClusters(); }
     this.root.toggleAttribute("data-loaded", !loading);
     if (loading) { this.root.setAttribute("aria-busy", "true"); } else { this.root.removeAttribute("aria-busy"); }
     this.progress.textContent = loading
@@ -887,6 +917,12 @@
   /* fit the view on the pinned incidents (areas would stretch it to a continent); on the areas'
    * outlines when only areas are shown */
   GeoMap.prototype.fitVisible = function () {
+    this._moving++;
+    this.view = null;  // the view follows the filters again
+    try { this._fit(); } finally { this._moving--; }
+  };
+
+  GeoMap.prototype._fit = function () {
     var c = this.cols, ids = this.pins.length ? this.pins : null;
     if (!ids) {
       var bounds = null;
@@ -971,6 +1007,15 @@
 
   /* a cluster bubble: the count on a dark disc ringed by its types' shares (conic gradient) */
   GeoMap.prototype._clusterIcon = function (cluster) {
+    if (this._loading) {  // the breakdown walks every pin inside: not on each slice of a large load
+      var n = cluster.getChildCount(), grow = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+      var plain = el("div", "geomap-cluster geomap-cluster-loading");
+      plain.style.background = GROUP_COLOUR;
+      plain.style.width = plain.style.height = grow + "px";
+      plain.appendChild(el("span", "geomap-cluster-count", n));
+      plain.setAttribute("aria-label", n + " incidents");
+      return L.divIcon({ html: plain, className: "marker-cluster geomap-cluster-icon", iconSize: [grow, grow] });
+    }
     var ids = cluster.getAllChildMarkers().map(function (m) { return m._gi; });
     var parts = this._breakdown(ids), total = ids.length, at = 0, stops = [];
     parts.forEach(function (p) {
@@ -992,15 +1037,17 @@
   /* shade each area holding visible coarse incidents, and list them in the legend */
   GeoMap.prototype._drawAreas = function () {
     var self = this, data = this.data, stats = this.areaStats;
+    var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
     this.areas.clearLayers();
     var keys = Object.keys(stats).map(Number);
     keys.sort(function (a, b) { return stats[b].length - stats[a].length || a - b; });
     keys.forEach(function (k) {
       var r = data.regions[k];
       if (!r.outline) { return; }
+      var shade = dark ? "#cfd8dc" : GROUP_COLOUR;
       var shape = L.geoJSON(feature(r.outline), {
         pane: "geomapAreas",
-        style: { color: GROUP_COLOUR, weight: 1.5, dashArray: "5 4", fillColor: GROUP_COLOUR,
+        style: { color: shade, weight: 1.5, dashArray: "5 4", fillColor: shade,
                  fillOpacity: 0.12, className: "geomap-area" }
       });
       shape.bindTooltip(self._areaSummary(k), { sticky: true });
@@ -1015,7 +1062,7 @@
       button.setAttribute("data-area", data.regions[k].key);
       button.appendChild(el("span", "geomap-area-name", data.regions[k].name));
       button.appendChild(el("span", "geomap-count", stats[k].length));
-      button.setAttribute("aria-label", self._areaSummary(k));
+      button.title = self._areaSummary(k);  // the name read out is the text shown ("Russia 3")
       button.addEventListener("click", function () { self.openArea(k); });
       item.appendChild(button);
       self.areaList.appendChild(item);
@@ -1054,6 +1101,77 @@
     L.popup(this._popupOptions({ maxWidth: 340, maxHeight: 320 })).setLatLng(at).setContent(box).openOn(this.map);
   };
 
+  /* ---------------------------------------------------------------- export and print */
+
+  /* "Types: all · Regions: Krasnodar Krai · Dates: 2024-03-01 – 2024-03-07 · Search: kyiv" */
+  GeoMap.prototype.filterSummary = function () {
+    var s = this.state, data = this.data, parts = [];
+    var on = data.types.filter(function (t, k) { return s.types[k]; }).map(function (t) { return t.label; });
+    parts.push("Types: " + (on.length === data.types.length ? "all" : on.length ? on.join(", ") : "none"));
+    var regions = this._regionsChosen().map(function (k) { return data.regions[k].name; });
+    parts.push("Regions: " + (regions.length ? regions.join(", ") : "all"));
+    if (data.dayRange) {
+      var from = this._dateOn ? s.from : data.dayRange[0], to = this._dateOn ? s.to : data.dayRange[1];
+      parts.push("Dates: " + dayToIso(from) + (to > from ? " \u2013 " + dayToIso(to) : ""));
+    }
+    if (s.q) { parts.push("Search: " + s.q); }
+    return parts.join(" \u00b7 ");
+  };
+
+  var EXPORT_FIELDS = ["incident_type", "type_label", "date", "place", "region", "country", "sea",
+                       "lat", "lon", "geo_precision", "sentence", "title", "url", "source", "reports"];
+
+  /* the visible incidents as records (the fields of EXPORT_FIELDS) */
+  GeoMap.prototype.exportRecords = function () {
+    var c = this.cols, data = this.data, str = this.strings;
+    function s(k) { return k >= 0 ? str[k] : ""; }
+    function region(k) { return k >= 0 ? data.regions[k].name : ""; }
+    return this.visible.map(function (i) {
+      var t = data.types[c.type[i]], art = c.article[i] >= 0 ? data.articles[c.article[i]] : [-1, -1, -1];
+      return { incident_type: t.id, type_label: t.label, date: s(c.date[i]), place: s(c.place[i]),
+               region: region(c.admin1[i]), country: region(c.country[i]), sea: region(c.water[i]),
+               lat: c.lat[i], lon: c.lon[i], geo_precision: c.gp[i], sentence: s(c.sentence[i]),
+               title: s(art[0]), url: s(art[1]), source: s(art[2]), reports: c.reports[i] };
+    });
+  };
+
+  /* a CSV cell: quoted when needed; text a spreadsheet would run as a formula starts with ' */
+  function csvCell(value) {
+    var text = value === null || value === undefined ? "" : String(value);
+    if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) { text = "'" + text; }
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  GeoMap.prototype.toCSV = function () {
+    var lines = [EXPORT_FIELDS.join(",")];
+    this.exportRecords().forEach(function (r) {
+      lines.push(EXPORT_FIELDS.map(function (f) { return csvCell(r[f]); }).join(","));
+    });
+    return lines.join("\r\n") + "\r\n";
+  };
+
+  GeoMap.prototype.toGeoJSON = function () {
+    return JSON.stringify({ type: "FeatureCollection", features: this.exportRecords().map(function (r) {
+      var properties = {};
+      EXPORT_FIELDS.forEach(function (f) { if (f !== "lat" && f !== "lon") { properties[f] = r[f]; } });
+      return { type: "Feature", geometry: { type: "Point", coordinates: [r.lon, r.lat] }, properties: properties };
+    }) });
+  };
+
+  /* save the visible incidents as a file ("csv" or "geojson"), named after the map's title */
+  GeoMap.prototype.download = function (format) {
+    var text = format === "csv" ? this.toCSV() : this.toGeoJSON();
+    var type = format === "csv" ? "text/csv" : "application/geo+json";
+    var name = (this.data.title || "incidents").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+    var link = el("a");
+    link.href = URL.createObjectURL(new Blob([text], { type: type + ";charset=utf-8" }));
+    link.download = (name || "incidents") + "." + format;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  };
+
   /* ---------------------------------------------------------------- URL fragment */
 
   GeoMap.prototype._currentFragment = function () {
@@ -1070,6 +1188,8 @@
     if (!all) { parts.push("types=" + (on.length ? on.join(",") : "none")); }
     if (this._dateOn) { parts.push("from=" + dayToIso(s.from)); parts.push("to=" + dayToIso(s.to)); }
     if (s.q) { parts.push("q=" + encodeURIComponent(s.q)); }
+    if (this.view) { parts.push("at=" + this.view); }
+    if (this.openIncident !== null) { parts.push("open=" + this.openIncident); }
     return parts.join("&");
   };
 
@@ -1137,7 +1257,20 @@
       });
       this.regionInputs.forEach(function (input, k) { input.checked = !!s.regions[k]; });
     } finally { this._quiet--; }
+    this.openIncident = null;
     this.refresh(true);
+    // the reader's view ("at=zoom/lat/lon") and open incident ("open=N"), when the link has them
+    var at = String(params.at || "").split("/").map(Number);
+    if (at.length === 3 && at.every(isFinite) && Math.abs(at[1]) <= 90) {
+      this._moving++;
+      try { this.map.setView([at[1], at[2]], at[0], { animate: false }); } finally { this._moving--; }
+      this.view = params.at;
+    }
+    var open = /^\d+$/.test(params.open || "") ? +params.open : -1;
+    if (open >= 0 && open < this.n && this.visible.indexOf(open) >= 0) {
+      this._moving++;
+      try { this.openPopup(open); } finally { this._moving--; }
+    }
   };
 
   /* ---------------------------------------------------------------- popups */
@@ -1236,9 +1369,15 @@
   }
 
   GeoMap.prototype.openPopup = function (i) {
-    var latlng = this._popupLatLng(i);
-    L.popup(this._popupOptions({ maxWidth: 320 }))
-      .setLatLng(latlng).setContent(this.popupContent(i)).openOn(this.map);
+    var self = this, latlng = this._popupLatLng(i);
+    var popup = L.popup(this._popupOptions({ maxWidth: 320 }))
+      .setLatLng(latlng).setContent(this.popupContent(i));
+    popup.on("remove", function () {
+      if (self.openIncident === i) { self.openIncident = null; self._writeFragment(); }
+    });
+    popup.openOn(this.map);
+    this.openIncident = i;  // the link to the page now opens this incident
+    this._writeFragment();
   };
 
   function ready(root, data, leafletMap) {
