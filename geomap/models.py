@@ -114,6 +114,9 @@ class Incident:
     geonameid: int | None
     sources: list[str] = field(default_factory=list)
     reports: int = 1
+    event_type: str | None = None      # ACLED's, from the taxonomy's mapping of incident_type
+    sub_event_type: str | None = None
+    location_note: str | None = None   # "approximate: hromada centre" when the place has no point of its own
 
 
 #: Column order of the incidents GeoDataFrame (``geometry`` comes last).

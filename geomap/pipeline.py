@@ -15,7 +15,7 @@ One :class:`Timings` object receives the seconds per stage, and a
 >>> pipe, report = Pipeline(), BatchReport()
 >>> gdf = pipe.run(geomap.read_articles(data_path("examples"), on_error=report.record), report=report)
 >>> (report.ok, report.failures, len(gdf) > 0, pipe.timings.seconds["geoparse"] > 0)
-(7, [], True, True)
+(8, [], True, True)
 """
 
 from __future__ import annotations

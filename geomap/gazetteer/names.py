@@ -24,6 +24,7 @@ ADMIN_WORDS = frozenset({
     "region", "oblast", "oblasti", "krai", "kray", "province", "governorate", "republic", "state",
     "territory", "prefecture", "voivodeship", "canton", "department", "okrug", "autonomous",
     "county", "district", "raion", "rayon", "municipality", "emirate", "land", "wilaya",
+    "hromada", "community",
 })
 #: Words that make a name a water body ("Black Sea", "Gulf of Finland", "Kerch Strait").
 WATER_WORDS = frozenset({

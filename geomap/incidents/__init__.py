@@ -54,11 +54,12 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
     out: list[Candidate] = []
     previous = None
     mentions = sorted(mentions, key=lambda m: m.start)
+    acled = lexicon.taxonomy.types  # ACLED's event_type and sub_event_type of each type
     for sent in split_sentences(text):
         cues = find_cues(sent.text, lexicon, types)
         evidence = classify(sent.text, lexicon, types, cues=cues) if cues else {}
         items = items_from_mentions(mentions, sent.start, sent.end)
-        if not items:
+        if not items and not (evidence and previous):  # no place, and no anaphor can have one
             previous = None if not evidence else previous
             continue
         pairs, items = pair_sentence(sent.text, items, cues, evidence, lexicon, previous)
@@ -82,7 +83,8 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
                 geo_precision=p.geo_precision, date=when.date, date_precision=when.precision,
                 sentence=sent.text, confidence=round(conf, 4), article=key, source=article.source,
                 title=article.title, url=article.url, container=p.container, date_default=when.default,
-                future=when.future, speaker_fallback=p.speaker_fallback, role=p.role))
+                future=when.future, speaker_fallback=p.speaker_fallback, role=p.role,
+                event_type=acled[p.type].event_type, sub_event_type=acled[p.type].sub_event_type))
     t0 = clock()
     merged = merge_article(out)
     if timings is not None:

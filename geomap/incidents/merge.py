@@ -57,6 +57,8 @@ class Candidate:
     speaker_fallback: bool = False
     role: str = ""
     sentences: list[str] = field(default_factory=list)
+    event_type: str | None = None
+    sub_event_type: str | None = None
 
     @property
     def id(self) -> str:
@@ -183,6 +185,9 @@ def _record(key: str, c: Candidate, container: Place | None, confidence: float, 
         "date": c.date.isoformat() if c.date else None, "date_precision": int(date_precision),
         "sentence": c.sentence, "source": c.source, "title": c.title, "url": c.url,
         "confidence": confidence, "geonameid": place.geonameid, "sources": sources, "reports": len(sources),
+        "event_type": c.event_type, "sub_event_type": c.sub_event_type,
+        "location_note": f"approximate: {place.approximate}" if place.approximate else None,
     }
-    assert tuple(record) == INCIDENT_COLUMNS, "merge._record must follow models.INCIDENT_COLUMNS"
+    if tuple(record) != INCIDENT_COLUMNS:  # pragma: no cover - guards edits of models.Incident
+        raise RuntimeError("geomap.incidents.merge._record does not follow models.INCIDENT_COLUMNS")
     return record

@@ -7,13 +7,17 @@ Rules, in order:
   sentence when whitespace and then an upper-case letter, a digit or an opening quote follow;
 * except after a known abbreviation ("Gen.", "Mr.", "Nov.", "e.g."), a single initial ("John F.
   Kennedy") or a dotted acronym ("U.S.", "U.K.") -- an acronym still ends a sentence when the next
-  word is a typical sentence opener ("... in the U.S. The talks ...").
+  word is a typical sentence opener ("... in the U.S. The talks ...");
+* and except inside a quotation that the boundary does not close: the "!" of 'chanting "No to war!
+  Peace!" outside the embassy' ends no sentence (a quotation left open for more than
+  ``MAX_QUOTE`` characters is taken for a stray mark).
 
 Offsets are Python string offsets, end-exclusive, and ``text == article[start:end]``.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -30,6 +34,9 @@ the a an he she it they we i his her its their this that these those but and in 
 meanwhile however earlier later also officials authorities
 """.split())
 
+#: The longest quotation (in characters) that can hold a sentence boundary of its own.
+MAX_QUOTE = 300
+_QUOTE_MARKS = re.compile(r'["“”]')
 _BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _WORD_CHAR = re.compile(r"[\w.'’-]")
@@ -88,9 +95,12 @@ def split_sentences(text: str) -> list[Sentence]:
     cuts: list[tuple[int, int]] = []  # (end of sentence, start of the next)
     for m in _PARAGRAPH.finditer(text):
         cuts.append((m.start(), m.end()))
+    paragraph_starts = [0] + [m.end() for m in _PARAGRAPH.finditer(text)]
     for m in _BOUNDARY.finditer(text):
         first_dot = m.start()
         if text[first_dot] == "." and m.group(0).count(".") == 1 and _is_abbreviation(text, first_dot):
+            continue
+        if _inside_quote(text, paragraph_starts[bisect.bisect_right(paragraph_starts, first_dot) - 1], m.end()):
             continue
         cuts.append((m.end(), m.end()))
     cuts.sort()
@@ -102,6 +112,19 @@ def split_sentences(text: str) -> list[Sentence]:
         _append(sentences, text, pos, end)
         pos = nxt
     return sentences
+
+
+def _inside_quote(text: str, start: int, end: int) -> bool:
+    """True when a quotation opened in ``text[start:end]`` (the paragraph up to a boundary) is
+    still open at ``end`` and was opened at most ``MAX_QUOTE`` characters before."""
+    opened = None
+    for q in _QUOTE_MARKS.finditer(text, start, end):
+        mark = q.group()
+        if mark == "“" or (mark == '"' and opened is None):
+            opened = q.start()
+        else:
+            opened = None
+    return opened is not None and end - opened <= MAX_QUOTE
 
 
 def _append(out: list[Sentence], text: str, start: int, end: int) -> None:

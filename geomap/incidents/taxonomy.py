@@ -1,7 +1,7 @@
 """The incident taxonomy, read from ``data/incidents/taxonomy.toml`` (the one source of truth).
 
-Type ids are fixed; labels, colours, icons, ACLED equivalents and the keyword lexicon are data that
-users may edit. Point ``GEOMAP_DATA_DIR`` at a copy of ``data/`` to use a customised taxonomy.
+Type ids are fixed; labels, colours, icons, ACLED's event_type and sub_event_type for each type
+(one documented mapping) and the keyword lexicon are data that users may edit. Point ``GEOMAP_DATA_DIR`` at a copy of ``data/`` to use a customised taxonomy.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ INCIDENT_TYPES: tuple[str, ...] = (
     "law_enforcement",
     "protest",
     "diplomacy",
+    "territory_change",
+    "remote_explosive",
+    "civilian_violence",
+    "looting",
 )
 
 
@@ -37,7 +41,8 @@ class IncidentType:
     label: str
     colour: str
     icon: str  # the inside of a 24x24 SVG
-    acled: str
+    event_type: str      # ACLED's event_type and sub_event_type for this type
+    sub_event_type: str
     strong: tuple[str, ...]
     weak: tuple[str, ...]
 
@@ -101,7 +106,8 @@ def _load(path: str) -> Taxonomy:
         try:
             types[type_id] = IncidentType(
                 id=type_id, label=str(entry["label"]), colour=str(entry["colour"]),
-                icon=str(entry["icon"]), acled=str(entry.get("acled", "")),
+                icon=str(entry["icon"]), event_type=str(entry["event_type"]),
+                sub_event_type=str(entry["sub_event_type"]),
                 strong=tuple(entry.get("strong", ())), weak=tuple(entry.get("weak", ())))
         except KeyError as exc:
             raise DataError(f"taxonomy file {path}: type {type_id} lacks {exc.args[0]!r}") from exc

@@ -53,6 +53,10 @@ _SENTENCES = {
     "law_enforcement": "Police detained two suspects in {place}",
     "protest": "Hundreds protested in {place}",
     "diplomacy": "Ministers met for talks in {place}",
+    "territory_change": "Troops withdrew from {place}",
+    "remote_explosive": "A car ran over a landmine near {place}",
+    "civilian_violence": "Soldiers abducted a teacher in {place}",
+    "looting": "Soldiers looted shops in {place}",
 }
 
 

@@ -81,6 +81,10 @@ class Layout:
     columns: tuple[str, ...]
 
 
+#: Incident columns newer than the first stores: added to an older store when it is opened.
+ADDED_COLUMNS = ("event_type", "sub_event_type", "location_note")
+
+
 def layout(con: sqlite3.Connection, path: Path) -> Layout:
     """Check that ``con`` is a GeoPackage with an incidents layer, and describe that layer."""
     try:
@@ -99,6 +103,16 @@ def layout(con: sqlite3.Connection, path: Path) -> Layout:
     columns = tuple(r[1] for r in info)
     pk = [r[1] for r in info if r[5]]
     missing = [c for c in INCIDENT_COLUMNS if c not in columns]
+    if missing and set(missing) <= set(ADDED_COLUMNS) and len(pk) == 1:
+        # a store written before these optional text columns existed gains them (empty)
+        try:
+            for c in missing:
+                con.execute(f"ALTER TABLE {quote(LAYER)} ADD COLUMN {quote(c)} TEXT")
+        except sqlite3.OperationalError as exc:  # read-only: say how to upgrade it
+            raise InputError(f"incident store from an older geomap (no column(s) {', '.join(missing)}); "
+                             "open it once for writing, e.g. `geomap store add`, to upgrade it",
+                             source=str(path)) from exc
+        columns, missing = columns + tuple(missing), []
     if missing or len(pk) != 1:
         what = f"lacks the column(s) {', '.join(missing)}" if missing else "has no integer key"
         raise InputError(f"not an incident store: layer {LAYER!r} {what}", source=str(path))

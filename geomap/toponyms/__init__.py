@@ -23,14 +23,14 @@ class Geoparser:
     up across tasks.
     """
 
-    def __init__(self, gazetteer=None, lexicon=None):
+    def __init__(self, gazetteer=None, word_lists=None):
         from ..gazetteer import load_gazetteer
-        from .lexicon import load_lexicon
+        from .word_lists import load_word_lists
         from .recognize import Recognizer
 
         self.gazetteer = gazetteer or load_gazetteer()
         self.gazetteer.preload_keys()
-        self.recognizer = Recognizer(self.gazetteer, lexicon or load_lexicon())
+        self.recognizer = Recognizer(self.gazetteer, word_lists or load_word_lists())
 
     def __reduce__(self):
         from .recognize import bundled_or
@@ -42,31 +42,34 @@ class Geoparser:
 
         if not isinstance(text, str):
             raise TypeError(f"geoparse() needs text (str), got {type(text).__name__}")
-        return resolve(text, self.recognizer.recognize(text))
+        cache = self.__dict__.get("_prepared")
+        if cache is None:  # also for instances that _reopen builds without __init__
+            cache = self.__dict__["_prepared"] = {}
+        return resolve(text, self.recognizer.recognize(text), cache)
 
 
 _REOPENED: dict[object, Geoparser] = {}
 _REOPEN_LOCK = threading.Lock()
 
 
-def _reopen(gazetteer, lexicon) -> Geoparser:
+def _reopen(gazetteer, word_lists) -> Geoparser:
     """Unpickle a geoparser: one instance per gazetteer and process when it uses the bundled word
-    lists (``lexicon`` None); the gazetteer loads its key filters on first lookup."""
+    lists (``word_lists`` None); the gazetteer loads its key filters on first lookup."""
     from .recognize import Recognizer
 
-    if lexicon is not None:
+    if word_lists is not None:
         parser = Geoparser.__new__(Geoparser)
-        parser.gazetteer, parser.recognizer = gazetteer, Recognizer(gazetteer, lexicon)
+        parser.gazetteer, parser.recognizer = gazetteer, Recognizer(gazetteer, word_lists)
         return parser
     if default_geoparser.cache_info().currsize and default_geoparser().gazetteer is gazetteer:
         return default_geoparser()
     with _REOPEN_LOCK:
         parser = _REOPENED.get(gazetteer)
         if parser is None:
-            from .lexicon import load_lexicon
+            from .word_lists import load_word_lists
 
             parser = _REOPENED[gazetteer] = Geoparser.__new__(Geoparser)
-            parser.gazetteer, parser.recognizer = gazetteer, Recognizer(gazetteer, load_lexicon())
+            parser.gazetteer, parser.recognizer = gazetteer, Recognizer(gazetteer, load_word_lists())
         return parser
 
 

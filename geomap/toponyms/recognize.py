@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from ..gazetteer.names import ADMIN_WORDS, WATER_WORDS, name_key, split_kind_hint
-from .lexicon import CALENDAR, CONNECTORS, DIRECTION_WORDS, LOCATIVE, RIVER_WORDS, VESSEL_WORDS, Lexicon
+from .word_lists import CALENDAR, CONNECTORS, DIRECTION_WORDS, LOCATIVE, RIVER_WORDS, VESSEL_WORDS, WordLists
 
 #: Longest name, in tokens, that is looked up ("Bosnia and Herzegovina" is 3).
 MAX_NAME_TOKENS = 6
@@ -229,17 +229,17 @@ def _kinds(cands) -> _Kinds:
 _MISSING = object()
 
 
-def bundled_or(lexicon: Lexicon) -> Lexicon | None:
-    """None for the bundled word lists (a worker loads its own), else the lexicon itself."""
-    from .lexicon import load_lexicon
+def bundled_or(word_lists: WordLists) -> WordLists | None:
+    """None for the bundled word lists (a worker loads its own), else those lists themselves."""
+    from .word_lists import load_word_lists
 
-    return None if load_lexicon.cache_info().currsize and lexicon is load_lexicon() else lexicon
+    return None if load_word_lists.cache_info().currsize and word_lists is load_word_lists() else word_lists
 
 
-def _reopen(gazetteer, lexicon: Lexicon | None) -> Recognizer:
-    from .lexicon import load_lexicon
+def _reopen(gazetteer, word_lists: WordLists | None) -> Recognizer:
+    from .word_lists import load_word_lists
 
-    return Recognizer(gazetteer, lexicon or load_lexicon())
+    return Recognizer(gazetteer, word_lists or load_word_lists())
 
 
 class Recognizer:
@@ -248,9 +248,9 @@ class Recognizer:
     Pickles as its gazetteer and word lists, without its memos.
     """
 
-    def __init__(self, gazetteer, lexicon: Lexicon):
+    def __init__(self, gazetteer, word_lists: WordLists):
         self.gaz = gazetteer
-        self.lex = lexicon
+        self.lex = word_lists
         self._kinds_cache: dict[int, tuple] = {}
         self._lookup_memo: dict[tuple[str, bool], tuple | None] = {}
 
@@ -486,7 +486,7 @@ class Recognizer:
                           last_token=last, weak=weak)
 
 
-def _looks_like_first_name(prefix: list[Token], lex: Lexicon) -> bool:
+def _looks_like_first_name(prefix: list[Token], lex: WordLists) -> bool:
     """One capitalised word that is neither a dictionary word nor a place: a first name the
     census list lacks ("Andriy", "Volodymyr") more often than anything else."""
     if len(prefix) != 1:

@@ -120,13 +120,15 @@ MAX_CONTEXT_GAIN = 6.0
 MAX_CANDIDATES = 30
 #: Rounds of context: pass 1 reads context from the priors alone, pass 2 from pass 1.
 PASSES = 2
-_PREPARED: dict[tuple, tuple] = {}
+#: Entries kept in a geoparser's cache of prepared names before it is emptied.
+PREPARED_CACHE_SIZE = 100_000
 
 
-def _prepared(raw: RawMention, has_container: bool) -> tuple:
-    """Scored candidates of a name and their coordinates, cached per (name, hint)."""
+def _prepared(raw: RawMention, has_container: bool, cache: dict[tuple, tuple]) -> tuple:
+    """Scored candidates of a name and their coordinates, cached per (name, hint) in ``cache``
+    (the geoparser's own: its entries come from its gazetteer)."""
     cache_key = (raw.key, raw.hint, has_container, raw.candidates[0].place.id if raw.candidates else None)
-    hit = _PREPARED.get(cache_key)
+    hit = cache.get(cache_key)
     if hit is not None:
         return hit
     scored = [(_score(c, raw), c) for c in raw.candidates]
@@ -139,9 +141,9 @@ def _prepared(raw: RawMention, has_container: bool) -> tuple:
     flat = [(sc, c, c.place.country, c.place.admin1_code, c.place.kind == "admin1") for sc, c in scored]
     hit = (flat, np.array([c.place.kind in ("city", "facility") for _, c in scored]),
            np.radians([c.place.lat for _, c in scored]), np.radians([c.place.lon for _, c in scored]))
-    if len(_PREPARED) > 100_000:
-        _PREPARED.clear()
-    _PREPARED[cache_key] = hit
+    if len(cache) > PREPARED_CACHE_SIZE:
+        cache.clear()
+    cache[cache_key] = hit
     return hit
 
 
@@ -187,14 +189,17 @@ def _regions_after_comma(text: str, raws: list[RawMention], picks: list, contain
                 picks[i] = ((picks[i][0][0], best), picks[i][1])
 
 
-def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
+def resolve(text: str, raws: list[RawMention], cache: dict[tuple, tuple] | None = None) -> list[Mention]:
     """Turn recognised spans into resolved mentions, using the whole document as context.
 
     Mentions that repeat a name with the same hint and containers are resolved once, together;
-    context counts distinct names, so ten "Russia"s do not outvote one "Texas".
+    context counts distinct names, so ten "Russia"s do not outvote one "Texas". ``cache`` keeps
+    prepared names across calls (a :class:`~geomap.toponyms.Geoparser` passes its own).
     """
     if not raws:
         return []
+    if cache is None:
+        cache = {}
     containers = _containers(text, raws)
     groups: dict[tuple, list[int]] = {}
     for i, raw in enumerate(raws):
@@ -204,7 +209,7 @@ def resolve(text: str, raws: list[RawMention]) -> list[Mention]:
     members = [groups[k] for k in keys]
     first = [raws[m[0]] for m in members]
     outer = [[cand for j in containers.get(m[0], ()) for cand in raws[j].candidates] for m in members]
-    prepared = [_prepared(raw, bool(out)) for raw, out in zip(first, outer)]
+    prepared = [_prepared(raw, bool(out), cache) for raw, out in zip(first, outer)]
     base = [p[0] for p in prepared]
     is_city = [p[1] for p in prepared]
     rad = [(p[2], p[3]) for p in prepared]

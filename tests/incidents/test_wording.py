@@ -51,3 +51,9 @@ def test_city_district_after_the_mayor_of_its_city():
     got = found("Kyiv's mayor said debris from intercepted drones fell in the Darnytskyi district.")
     assert got and all(p.startswith("Darnytskyi") for _, p in got)
 
+
+
+def test_port_city_anaphor_finds_the_city_named_before():
+    got = found("Sevastopol's governor said the night was tense. "
+                "Overnight, air defences repelled a missile attack on the Crimean port city.")
+    assert got == {("air_strike", "Sevastopol")}

@@ -325,3 +325,12 @@ def test_dateline_after_a_headline_and_big_city_before_a_noun():
 def test_a_river_is_not_the_city_of_the_same_name():
     assert names("Shelling of Nikopol across the Dnipro river wounded three people.") == ["Nikopol"]
     assert names("Drones hit Dnipro near the Dnipro River bridge.") == ["Dnipro"]
+
+
+def test_each_geoparser_keeps_its_own_resolution_cache():
+    from geomap.toponyms import Geoparser
+
+    first = Geoparser()
+    first("Drones struck Odesa and Kherson overnight.")
+    assert first.__dict__.get("_prepared")
+    assert not Geoparser(first.gazetteer).__dict__.get("_prepared")

@@ -1,4 +1,4 @@
-"""Word lists the recogniser consults, loaded once from ``data/lexicon/`` (editable data).
+"""Word lists the recogniser consults, loaded once from ``geomap/data/lexicon/`` (editable data).
 
 - ``common_words.txt``: lower-case English words (Debian SCOWL word list). A capitalised common
   word ("Police", "March", "Reading") is only a place with more evidence.
@@ -47,7 +47,7 @@ VESSEL_WORDS = frozenset({"tanker", "tankers", "ship", "ships", "vessel", "vesse
 
 
 @dataclass(frozen=True, slots=True)
-class Lexicon:
+class WordLists:
     common_words: frozenset[str]
     first_names: frozenset[str]
     surnames: frozenset[str]
@@ -66,9 +66,9 @@ def _read_words(name: str, transform=str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
+def load_word_lists() -> WordLists:
     """The recogniser's word lists (cached)."""
-    return Lexicon(common_words=_read_words("common_words.txt"),
+    return WordLists(common_words=_read_words("common_words.txt"),
                    first_names=_read_words("first_names.txt"),
                    surnames=_read_words("surnames.txt"),
                    proper_nouns=_read_words("proper_nouns.txt"),
