@@ -68,6 +68,23 @@ def _mostly_printable(text: str) -> bool:
     return bad <= 0.05 * len(text)
 
 
+def text_encoding(name: str) -> str | None:
+    """The codec name of ``name`` when it is a text encoding that decodes bytes; else None.
+
+    ``codecs.lookup`` also finds bytes-to-bytes and text-to-text codecs (hex, base64, rot13,
+    zlib, bz2, uu, quopri) and ones that cannot decode arbitrary bytes (idna, undefined): a page
+    declaring one of those would raise LookupError or ValueError instead of being read.
+    """
+    try:
+        info = codecs.lookup(name)
+        if not getattr(info, "_is_text_encoding", True):
+            return None
+        codecs.getincrementaldecoder(info.name)(errors="replace").decode(b"geomap \xff", final=True)
+    except (LookupError, ValueError, TypeError):  # UnicodeError is a ValueError
+        return None
+    return info.name
+
+
 def sniff_encoding(head: bytes, source: str, *, declared: str | None = None, complete: bool) -> str:
     """The encoding of a file from its first bytes; raises InputError for binary data."""
     encoding = bom_encoding(head)
@@ -79,10 +96,10 @@ def sniff_encoding(head: bytes, source: str, *, declared: str | None = None, com
     if _looks_binary(head):
         raise InputError(_BINARY, source=source)
     if declared:
-        try:
-            return codecs.lookup(declared).name
-        except LookupError:
-            log.info("%s: unknown declared charset %r", source, declared)
+        name = text_encoding(declared)
+        if name is not None:
+            return name
+        log.info("%s: declared charset %r is not a text encoding; ignored", source, declared)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
         return "utf-8"
@@ -106,7 +123,7 @@ def decode_bytes(data: bytes, source: str, *, declared: str | None = None) -> st
     text = data.decode(encoding, errors="replace")
     if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
         log.warning("%s: some bytes could not be decoded as %s and were replaced", source, encoding)
-    if not _mostly_printable(text[:SNIFF_BYTES]):
+    if not _mostly_printable(text[:SNIFF_BYTES]) or "\x00" in text:
         raise InputError(_BINARY, source=source)
     return text.lstrip("\ufeff")
 

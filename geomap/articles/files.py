@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -41,7 +42,8 @@ def _read_one(item: Input, max_bytes: int, default_date: tuple[_dt.date | None, 
         size = None
         if item.path is not None:
             try:
-                size = os.fstat(stream.fileno()).st_size
+                st = os.fstat(stream.fileno())
+                size = st.st_size if stat.S_ISREG(st.st_mode) else None
             except (OSError, io.UnsupportedOperation):
                 size = None
         suffix = item.suffix
@@ -94,6 +96,18 @@ def _read_one(item: Input, max_bytes: int, default_date: tuple[_dt.date | None, 
             stream.close()
 
 
+def _unreadable_folders(folder: Path) -> list[tuple[str, str]]:
+    """(folder, reason) for every folder under ``folder`` (itself included) that cannot be listed."""
+    problems: list[tuple[str, str]] = []
+
+    def record(exc: OSError) -> None:
+        problems.append((exc.filename or str(folder), exc.strerror or str(exc)))
+
+    for _, dirs, _ in os.walk(folder, onerror=record):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # hidden folders are never read
+    return problems
+
+
 def _folder_files(folder: Path, globs: tuple[str, ...]) -> list[Path]:
     found: set[Path] = set()
     if globs:
@@ -116,8 +130,11 @@ def _expand(inputs: Iterable[str | os.PathLike[str]], globs: tuple[str, ...], on
             continue
         path = Path(raw)
         if path.is_dir():
+            problems = _unreadable_folders(path)
+            for name, why in problems:
+                on_error(InputError(f"cannot read folder ({why})", source=name))
             files = _folder_files(path, globs)
-            if not files:
+            if not files and not problems:
                 looked = ", ".join(globs) if globs else ", ".join("*" + s for s in SUPPORTED_SUFFIXES)
                 on_error(InputError(f"no articles found in this folder (looked for {looked}; choose files with --glob)", source=str(path)))
             for file in files:
@@ -162,3 +179,7 @@ def read_articles(
             yield from _read_one(item, max_bytes, default_date, handler)
         except InputError as exc:
             handler(exc)
+        except OSError as exc:  # EIO, EACCES, ... while reading: this input fails, the others go on
+            handler(InputError(f"cannot read: {exc.strerror or exc}", source=item.name))
+        except (LookupError, ValueError, RecursionError) as exc:
+            handler(InputError(f"cannot read: {type(exc).__name__}: {exc}", source=item.name))

@@ -76,12 +76,25 @@ def _html_text(root: Any) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
+#: A tag longer than this (300,000 attributes on one element) is cut to its name before parsing:
+#: the parser's work on one element's attributes grows with their square.
+MAX_TAG_CHARS = 65_536
+_HUGE_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)[^<>]{%d,}>" % MAX_TAG_CHARS)
+
+
+def _bounded(html: str) -> str:
+    """``html`` with every tag longer than :data:`MAX_TAG_CHARS` reduced to its bare name."""
+    if len(html) <= MAX_TAG_CHARS:
+        return html
+    return _HUGE_TAG.sub(lambda m: f"<{m[1]}>", html)
+
+
 def html_article(
     html: str, *, id: str, source: str | None, default_date: tuple[_dt.date | None, int]
 ) -> Article:
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(_bounded(html))
 
     def meta(selector: str) -> str | None:
         node = tree.css_first(selector)

@@ -191,13 +191,16 @@ def read_csv(
                 delimiter = _csv_delimiter(first, item.suffix)
                 header = [h.strip().lstrip("\ufeff").lower() for h in next(csv.reader([first], delimiter=delimiter))]
                 if "text" not in header:
-                    found = ", ".join(h for h in header if h) or "none"
+                    named = [h for h in header if h]
+                    found = ", ".join(named[:20]) or "none"
+                    if len(named) > 20:
+                        found += f" and {len(named) - 20} more"
                     on_error(InputError(
                         f'no "text" column (columns found: {found}); name the column with the article text "text"',
                         source=item.name,
                     ))
                     return
-            reader = csv.reader(lines, delimiter=delimiter)
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
         start = counter[0] + 1
         try:
             row = next(reader)
@@ -212,8 +215,12 @@ def read_csv(
             rows += 1
             continue
         except csv.Error as exc:
-            on_error(InputError(f"malformed CSV row ({exc})", source=item.name, line=start))
+            hint = ("; the quote opened on this line never closes" if "unexpected end of data" in str(exc)
+                    else "")
+            on_error(InputError(f"malformed CSV row ({exc}){hint}", source=item.name, line=start))
             rows += 1
+            if hint:  # everything after the quote was read into it: nothing more to read
+                return
             continue
         if not row or not any(cell.strip() for cell in row):
             continue

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +37,11 @@ class Input:
             if stream is None:  # a text stdin without a buffer (rare): encode it back
                 return io.BytesIO(sys.stdin.read().encode("utf-8"))
             return stream
+        if stat.S_ISFIFO(os.stat(self.path).st_mode):
+            # a FIFO: opening it would block until some writer comes; without a writer it is empty
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+            os.set_blocking(fd, True)  # with a writer, wait for its data as for any file
+            return os.fdopen(fd, "rb")
         return open(self.path, "rb")  # noqa: SIM115 - closed by the caller
 
     @property
@@ -67,10 +74,10 @@ def read_limited(stream: IO[bytes], max_bytes: int, source: str, known_size: int
         raise too_big(known_size, max_bytes, source)
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        size = len(data)
-        while chunk := stream.read(1 << 20):
-            size += len(chunk)
-        raise too_big(size, max_bytes, source, "file" if known_size is not None else "input")
+        # never read on to count the size: /dev/zero, /dev/urandom or a pipe may never end
+        what = "file" if known_size is not None else "input"
+        raise InputError(f"{what} is over the limit of {format_mb(max_bytes)} MB {LIMIT_HINT}",
+                         source=source)
     return data
 
 
