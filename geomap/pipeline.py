@@ -35,7 +35,7 @@ from .models import Article, Mention
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas
 
-    from .incidents.merge import Candidate
+    from .incidents.merge import Report
     from .incidents.taxonomy import Taxonomy
 
 __all__ = ["STAGES", "Pipeline", "Timings", "as_articles", "extract", "incidents_records", "records_frame"]
@@ -91,7 +91,7 @@ class Pipeline:
             self.relocate = Relocator(geocoder)
         self.timings = timings if timings is not None else Timings()
 
-    def article(self, article: Article) -> list[Candidate]:
+    def article(self, article: Article) -> list[Report]:
         """Every (type, place, date) one article reports, merged within the article."""
         from .incidents import article_candidates
 
@@ -108,7 +108,7 @@ class Pipeline:
             self.timings.add(stage, seconds)
         return found
 
-    def records(self, candidates: list[Candidate], *,
+    def records(self, candidates: list[Report], *,
                 min_confidence: float | None = None) -> list[dict[str, Any]]:
         """Merge candidates across articles; the rows at or above the confidence threshold
         (``min_confidence``, default the pipeline's)."""
@@ -119,7 +119,7 @@ class Pipeline:
             merged = merge_incidents(candidates, self.lexicon.scoring.corroboration)
             return [r for r in merged if r["confidence"] >= threshold]
 
-    def frame(self, candidates: list[Candidate], *,
+    def frame(self, candidates: list[Report], *,
               min_confidence: float | None = None) -> geopandas.GeoDataFrame:
         """Candidates -> the incidents GeoDataFrame (merged, thresholded, regions assigned)."""
         return records_frame(self.records(candidates, min_confidence=min_confidence),
@@ -127,7 +127,7 @@ class Pipeline:
 
     def run(self, articles: Iterable[Article], *, report: BatchReport | None = None,
             progress: bool | None = False, strict: bool = False,
-            each: Callable[[list[Candidate]], Any] | None = None) -> geopandas.GeoDataFrame:
+            each: Callable[[list[Report]], Any] | None = None) -> geopandas.GeoDataFrame:
         """Run every article through the pipeline and return the incidents frame.
 
         Without ``report`` the first failing article raises. With one, failures are recorded
@@ -135,7 +135,7 @@ class Pipeline:
         ``progress`` draws a bar on stderr (None: when it is a terminal). ``each`` receives the
         candidates of every article as it is done (the store's per-article commit).
         """
-        candidates: list[Candidate] = []
+        candidates: list[Report] = []
 
         def process(article: Article) -> None:
             found = self.article(article)
@@ -200,7 +200,7 @@ def incidents_records(articles_or_texts: Article | str | Iterable[Article | str]
     """Like :func:`extract` but returns the merged records (dicts with the incident columns)."""
     pipe = Pipeline(geoparser=geoparser, geocoder=geocoder, taxonomy=taxonomy, types=types,
                     min_confidence=min_confidence, timings=timings)
-    candidates: list[Candidate] = []
+    candidates: list[Report] = []
     for article in as_articles(articles_or_texts, reference_date):
         candidates.extend(pipe.article(article))
     return pipe.records(candidates)

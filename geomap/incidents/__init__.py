@@ -30,7 +30,7 @@ from ..models import Article, Mention
 from .classify import classify, find_cues
 from .dates import find_dates, incident_date, is_future
 from .lexicon import Lexicon
-from .merge import Candidate, merge_article
+from .merge import Report, merge_article
 from .pairing import items_from_mentions, pair_sentence
 from .sentences import split_sentences
 from .taxonomy import INCIDENT_TYPES, load_taxonomy
@@ -38,12 +38,12 @@ from .taxonomy import INCIDENT_TYPES, load_taxonomy
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Timings
 
-__all__ = ["INCIDENT_TYPES", "Candidate", "article_candidates", "check_types", "load_taxonomy"]
+__all__ = ["INCIDENT_TYPES", "Report", "article_candidates", "check_types", "load_taxonomy"]
 
 
 def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexicon,
                        types: frozenset[str] | None = None,
-                       timings: Timings | None = None) -> list[Candidate]:
+                       timings: Timings | None = None) -> list[Report]:
     """Every (type, place, date) one article reports, merged within the article (not across
     articles); ``mentions`` from the geoparser. ``timings`` receives the seconds spent on dates
     (``dates``) and on the in-article merge (``merge``)."""
@@ -51,7 +51,7 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
     dating = 0.0
     text = article.text
     key = article.source or article.url or article.id
-    out: list[Candidate] = []
+    out: list[Report] = []
     previous = None
     mentions = sorted(mentions, key=lambda m: m.start)
     acled = lexicon.taxonomy.types  # ACLED's event_type and sub_event_type of each type
@@ -78,7 +78,7 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
                     conf *= lexicon.scoring.speculation_factor
                 if p.type not in lexicon.scoring.announced_types:
                     conf *= lexicon.scoring.speculation_factor
-            out.append(Candidate(
+            out.append(Report(
                 incident_type=p.type, place=p.place, mention=p.mention, kind=p.kind,
                 geo_precision=p.geo_precision, date=when.date, date_precision=when.precision,
                 sentence=sent.text, confidence=round(conf, 4), article=key, source=article.source,

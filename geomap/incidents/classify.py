@@ -21,21 +21,12 @@ from dataclasses import dataclass
 from .lexicon import Lexicon, PhraseIndex, load_lexicon
 
 _WORD = re.compile(r"\S+")
-# the last (index, text, starts), replaced as one tuple: classify() reuses find_cues()'s scan
-_LAST_STARTS: list[tuple | None] = [None]
 
 
 def _starts(lx: Lexicon, text: str) -> dict | None:
-    """Where the lexicon's alternations can begin in ``text`` (see :class:`PhraseIndex`)."""
-    index = lx.index
-    if index is None:
-        return None
-    last = _LAST_STARTS[0]
-    if last is not None and last[0] is index and last[1] == text:
-        return last[2]
-    starts = index.starts(text)
-    _LAST_STARTS[0] = (index, text, starts)
-    return starts
+    """Where the lexicon's alternations can begin in ``text`` (see :class:`PhraseIndex`, which
+    keeps the last text's answer: classify() reuses find_cues()'s scan)."""
+    return None if lx.index is None else lx.index.starts(text)
 
 
 def _finditer(lx: Lexicon, key: object, pattern: re.Pattern[str], text: str):

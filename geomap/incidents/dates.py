@@ -53,7 +53,6 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _FUTURE = re.compile(r"\b(?:will|shall|is to|are to|scheduled to|expected to|due to|plans? to|planning|"
                      r"planned|set to|going to|next week|next month|tomorrow|upcoming)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;:()]|\s--?\s|\s[—–]\s")
-_HEADER = re.compile(r"\A\s*date\s*[:=]?\s*(\d{4}-\d{2}-\d{2})\b[ \t]*\n?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,22 +74,6 @@ class IncidentDate:
     precision: int
     future: bool
     default: bool  # True when no expression in the sentence applied (article date or undated)
-
-
-def split_date_header(text: str) -> tuple[_dt.date | None, str]:
-    """Take a leading ``date YYYY-MM-DD`` off ``text``: (date or None, rest of the text).
-
-    >>> split_date_header(" date 2025-11-29 Kyiv was hit.")
-    (datetime.date(2025, 11, 29), 'Kyiv was hit.')
-    """
-    m = _HEADER.match(text)
-    if not m:
-        return None, text
-    try:
-        date = _dt.date.fromisoformat(m.group(1))
-    except ValueError:
-        return None, text
-    return date, text[m.end():].lstrip(" \t")
 
 
 def _monday(d: _dt.date) -> _dt.date:

@@ -40,7 +40,7 @@ def phrase_pattern(phrase: str, gap_words: int = 3) -> str:
     parts = [p.strip() for p in phrase.strip().split("~")]
     if not all(parts):
         raise DataError(f"lexicon phrase {phrase!r}: '~' needs words on both sides")
-    gap = r"(?:[\s]+[^\s.;!?]+){0,%d}?\s+" % gap_words
+    gap = rf"(?:[\s]+[^\s.;!?]+){{0,{gap_words}}}?\s+"
     out = []
     for part in parts:
         words = []
@@ -100,9 +100,13 @@ class PhraseIndex:
     starts at which one of those prefixes stands (case-insensitively, as ``re`` compares them),
     or ``None`` for a key with a phrase without a literal prefix (it must be scanned whole).
     :meth:`finditer` then yields exactly the matches of ``pattern.finditer(text)``.
+
+    The index remembers the last text it scanned and its starts (one entry, swapped as one
+    tuple, so threads sharing it read a consistent pair): classifying a sentence scans it for
+    cues, negations and speculation words, and pairing scans it again.
     """
 
-    __slots__ = ("_by_head", "_lengths", "_always", "_keys")
+    __slots__ = ("_by_head", "_lengths", "_always", "_keys", "_last")
 
     def __init__(self, phrases: dict[object, tuple[str, ...] | list[str]]):
         self._by_head: dict[str, list[tuple[str, object]]] = {}
@@ -115,8 +119,27 @@ class PhraseIndex:
                     continue
                 self._by_head.setdefault(prefix[:3], []).append((prefix, key))
         self._lengths = tuple(sorted({len(h) for h in self._by_head}))
+        self._last: tuple[str, dict[object, list[int] | None]] | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.__slots__ if name != "_last"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._last = None
 
     def starts(self, text: str) -> dict[object, list[int] | None]:
+        """Per key, the word starts in ``text`` where one of its phrases can begin (read-only:
+        the same answer is handed to every caller asking about the same text)."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
+        found = self._scan(text)
+        self._last = (text, found)
+        return found
+
+    def _scan(self, text: str) -> dict[object, list[int] | None]:
         folded = text.translate(_FOLD)  # same length, and letters stay letters: offsets and \w hold
         found: dict[object, list[int] | None] = dict.fromkeys(self._always)
         by_head, lengths, always = self._by_head, self._lengths, self._always

@@ -41,7 +41,7 @@ def incident_id(incident_type: str, place_id: str, date: _dt.date | str | None) 
 
 
 @dataclass(slots=True)
-class Candidate:
+class Report:
     """One incident as one sentence of one article reports it."""
 
     incident_type: str
@@ -71,7 +71,7 @@ class Candidate:
         return incident_id(self.incident_type, self.place.id, self.date)
 
 
-def suppress_containers(cands: list[Candidate]) -> list[Candidate]:
+def suppress_containers(cands: list[Report]) -> list[Report]:
     """Drop coarse incidents covered by finer ones of the same type in the same article."""
     keep = []
     for c in cands:
@@ -87,20 +87,20 @@ def suppress_containers(cands: list[Candidate]) -> list[Candidate]:
     return keep
 
 
-def _better(a: Candidate, b: Candidate) -> Candidate:
+def _better(a: Report, b: Report) -> Report:
     ka = (a.confidence, not a.date_default, -a.geo_precision, -a.date_precision)
     kb = (b.confidence, not b.date_default, -b.geo_precision, -b.date_precision)
     return a if ka >= kb else b
 
 
-def merge_article(cands: list[Candidate]) -> list[Candidate]:
+def merge_article(cands: list[Report]) -> list[Report]:
     """Apply container suppression, date joining and same-id merging within one article."""
     cands = suppress_containers(cands)
-    explicit: dict[tuple[str, str], list[Candidate]] = {}
+    explicit: dict[tuple[str, str], list[Report]] = {}
     for c in cands:
         if not c.date_default and c.date is not None:
             explicit.setdefault((c.incident_type, c.place.id), []).append(c)
-    by_id: dict[str, Candidate] = {}
+    by_id: dict[str, Report] = {}
     for c in cands:
         if c.date_default or c.date is None:
             targets = explicit.get((c.incident_type, c.place.id))
@@ -149,13 +149,13 @@ def _unique(items: list[str]) -> list[str]:
     return list(seen)
 
 
-def merge_incidents(cands: list[Candidate], corroboration: bool = True) -> list[dict]:
+def merge_incidents(cands: list[Report], corroboration: bool = True) -> list[dict]:
     """Merge candidates (already merged per article) across articles into incident records.
 
     Each record has every column of :data:`geomap.models.INCIDENT_COLUMNS`; region fields come
     from the gazetteer entry (and its container) and are refined later by the spatial join.
     """
-    groups: dict[str, list[Candidate]] = {}
+    groups: dict[str, list[Report]] = {}
     for c in cands:
         groups.setdefault(c.id, []).append(c)
     records = []
@@ -174,7 +174,7 @@ def merge_incidents(cands: list[Candidate], corroboration: bool = True) -> list[
     return records
 
 
-def _record(key: str, c: Candidate, container: Place | None, confidence: float, sources: list[str],
+def _record(key: str, c: Report, container: Place | None, confidence: float, sources: list[str],
             date_precision: int) -> dict:
     place = c.place
     region = region_code = None

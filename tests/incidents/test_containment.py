@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from geomap.incidents.merge import Candidate, suppress_containers
+from geomap.incidents.merge import Report, suppress_containers
 from geomap.models import Place
 from support.incidents_helpers import P
 
@@ -15,13 +15,13 @@ BAKHMUT_DISTRICT = Place("adm2:bakhmut", "Bakhmut Raion", "admin2", 48.6, 38.0, 
                          admin1_code="UA-14", source="test")
 
 
-def report(place: Place, article: str = "a", incident_type: str = "shelling", **kw) -> Candidate:
-    return Candidate(incident_type=incident_type, place=place, mention=place.name, kind=place.kind,
+def report(place: Place, article: str = "a", incident_type: str = "shelling", **kw) -> Report:
+    return Report(incident_type=incident_type, place=place, mention=place.name, kind=place.kind,
                      geo_precision=1, date=DAY, date_precision=1, sentence=f"Shelling hit {place.name}.",
                      confidence=0.7, article=article, **kw)
 
 
-def kept(*reports: Candidate) -> set[tuple[str, str]]:
+def kept(*reports: Report) -> set[tuple[str, str]]:
     return {(r.place.name, r.article) for r in suppress_containers(list(reports))}
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from geomap._paths import data_path
 from geomap.incidents import article_candidates
 from geomap.incidents.classify import classify, find_cues
 from geomap.incidents.lexicon import load_lexicon
@@ -14,7 +15,6 @@ from geomap.incidents.pairing import geo_precision, items_from_mentions, pair_se
 from geomap.models import Article
 from geomap.pipeline import as_articles, incidents_records
 from support.incidents_helpers import P, hand_geoparse
-from geomap._paths import data_path
 
 LX = load_lexicon()
 

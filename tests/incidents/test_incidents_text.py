@@ -8,7 +8,7 @@ import pytest
 
 from geomap.errors import DataError
 from geomap.incidents.classify import classify, find_cues
-from geomap.incidents.dates import find_dates, incident_date, split_date_header
+from geomap.incidents.dates import find_dates, incident_date
 from geomap.incidents.lexicon import load_lexicon, phrase_pattern
 from geomap.incidents.sentences import split_sentences
 from geomap.incidents.taxonomy import INCIDENT_TYPES, load_taxonomy
@@ -107,12 +107,6 @@ def test_month_may_is_not_speculation():
 
 
 # --- dates ---
-
-def test_date_header_is_split():
-    assert split_date_header(" date 2025-11-29 Kyiv was hit.") == (REF, "Kyiv was hit.")
-    assert split_date_header("date 2025-11-29\nText")[0] == REF
-    assert split_date_header("No header here")[0] is None
-
 
 @pytest.mark.parametrize("sentence, date, precision, future", [
     ("Drones hit the city early on November 29.", REF, 1, False),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ...models import Mention, Place
 from ..classify import Cue, TypeEvidence
 from ..lexicon import Lexicon
-from .roles import (_ACCEPT, Item, Sentence, assign_roles, blocked, geo_precision, resolve_anaphors)
+from .roles import _ACCEPT, Item, TokenizedSentence, assign_roles, blocked, geo_precision, resolve_anaphors
 
 _ANAPHOR_FACTOR = 0.9
 _SPEAKER_FACTOR = 0.6
@@ -38,10 +38,10 @@ class Pair:
 
 
 def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexicon: Lexicon,
-         sent: Sentence | None = None) -> list[Pair]:
+         sent: TokenizedSentence | None = None) -> list[Pair]:
     """Pair the types of one sentence with its places (items already have roles)."""
     words = lexicon.pairing
-    sent_words = sent if sent is not None else Sentence(text, [])
+    sent_words = sent if sent is not None else TokenizedSentence(text, [])
     pairs: list[Pair] = []
     strong_cues = sorted((c for ev in evidence.values() for c in ev.cues if c.strong), key=lambda c: c.end)
     topics = _topic_items(text, items, lexicon, sent_words)
@@ -104,7 +104,7 @@ def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexico
     return pairs
 
 
-def _topic_items(text: str, items: list[Item], lexicon: Lexicon, sent: Sentence) -> set[tuple[int, int]]:
+def _topic_items(text: str, items: list[Item], lexicon: Lexicon, sent: TokenizedSentence) -> set[tuple[int, int]]:
     """Spans of the places that a purpose or topic phrase governs ("in support of the war in
     **Ukraine**"): after a topic marker, in its clause, within ``topic_window`` words."""
     if lexicon.topic is None:
@@ -136,7 +136,7 @@ _OBJECT_PREPOSITIONS = frozenset({"on", "against", "targeting", "upon"})
 _ATTACH_WORDS = 3
 
 
-def _drop_attached(text: str, found: list[Pair], items: list[Item], sent: Sentence, words) -> list[Pair]:
+def _drop_attached(text: str, found: list[Pair], items: list[Item], sent: TokenizedSentence, words) -> list[Pair]:
     """The object of a cue ("shelling of Nikopol", "shelled Nikopol", "strikes on Nikopol") is the
     incident place; a place in a prepositional phrase right after that object describes the
     object ("Nikopol across the Dnipro", "Izmail on the Danube"), it is no second incident."""
@@ -240,7 +240,7 @@ def items_from_mentions(mentions: list[Mention], offset: int, end: int) -> list[
 def pair_sentence(text: str, mentions: list[Item], cues: list[Cue], evidence: dict[str, TypeEvidence],
                   lexicon: Lexicon, previous: list[Item] | None = None) -> tuple[list[Pair], list[Item]]:
     """Roles, anaphors and pairs for one sentence; returns (pairs, items) -- items feed the next call."""
-    sent = Sentence(text, cues)
+    sent = TokenizedSentence(text, cues)
     items = assign_roles(text, mentions, cues, lexicon, sent)
     if evidence:
         anaphors = resolve_anaphors(text, items, previous)

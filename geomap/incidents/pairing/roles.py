@@ -87,7 +87,7 @@ def _tokenize(text: str) -> tuple[tuple[tuple[int, int, str], ...], bool]:
     return tokens, title_case
 
 
-class Sentence:
+class TokenizedSentence:
     """Token and cue lookups for one sentence, tokenized once: the roles and the pairs of a
     sentence read the same instance."""
 
@@ -126,7 +126,7 @@ def _item_at(items: list[Item], pos: int, exclude: Item) -> Item | None:
     return None
 
 
-def _left(sent: Sentence, it: Item, items: list[Item], words) -> tuple[str, Item | None]:
+def _left(sent: TokenizedSentence, it: Item, items: list[Item], words) -> tuple[str, Item | None]:
     """The word that governs a mention from the left, after skipping determiners and adjectives."""
     i = sent.token_before(it.start)
     skipped = 0
@@ -183,7 +183,7 @@ def _left(sent: Sentence, it: Item, items: list[Item], words) -> tuple[str, Item
     return "start", None
 
 
-def _right_possessive(sent: Sentence, it: Item, items: list[Item], words) -> tuple[str, Item | None] | None:
+def _right_possessive(sent: TokenizedSentence, it: Item, items: list[Item], words) -> tuple[str, Item | None] | None:
     rest = sent.text[it.end:]
     if not _POSSESSIVE.match(rest):
         return None
@@ -207,7 +207,7 @@ def _right_possessive(sent: Sentence, it: Item, items: list[Item], words) -> tup
     return "owner", None
 
 
-def _speech_after(sent: Sentence, it: Item, words) -> bool:
+def _speech_after(sent: TokenizedSentence, it: Item, words) -> bool:
     j = sent.token_after(it.end)
     for k in range(j, min(j + 5, len(sent.tokens))):
         tok = sent.tokens[k][2].lower()
@@ -219,7 +219,7 @@ def _speech_after(sent: Sentence, it: Item, words) -> bool:
     return False
 
 
-def _subject_after(sent: Sentence, it: Item, words) -> bool:
+def _subject_after(sent: TokenizedSentence, it: Item, words) -> bool:
     tail = sent.text[it.end:it.end + 60].lower()
     for phrase in words.place_subject:
         if re.match(r"\A(?:\s+[\w-]+){0,2}?\s+" + re.escape(phrase) + r"\b", tail):
@@ -227,7 +227,7 @@ def _subject_after(sent: Sentence, it: Item, words) -> bool:
     return False
 
 
-def _cue_right_after(sent: Sentence, it: Item) -> list[Cue]:
+def _cue_right_after(sent: TokenizedSentence, it: Item) -> list[Cue]:
     j = sent.token_after(it.end)
     if j >= len(sent.tokens):
         return []
@@ -235,7 +235,7 @@ def _cue_right_after(sent: Sentence, it: Item) -> list[Cue]:
     return [c for c in sent.cues if c.start == s]
 
 
-def _is_person(sent: Sentence, it: Item, items: list[Item]) -> bool:
+def _is_person(sent: TokenizedSentence, it: Item, items: list[Item]) -> bool:
     if sent.title_case:
         return False
     i = sent.token_before(it.start)
@@ -250,7 +250,7 @@ def _is_person(sent: Sentence, it: Item, items: list[Item]) -> bool:
     return prev not in ('"', "“", "(")
 
 
-def _is_vessel(sent: Sentence, it: Item, words) -> bool:
+def _is_vessel(sent: TokenizedSentence, it: Item, words) -> bool:
     i = sent.token_before(it.start)
     for k in range(i, max(i - 4, -1), -1):
         tok = sent.tokens[k][2].lower()
@@ -262,10 +262,10 @@ def _is_vessel(sent: Sentence, it: Item, words) -> bool:
 
 
 def assign_roles(text: str, mentions: list[Item], cues: list[Cue], lexicon: Lexicon,
-                 sent: Sentence | None = None) -> list[Item]:
+                 sent: TokenizedSentence | None = None) -> list[Item]:
     """Give every item its role (in place) and return the items in text order."""
     words = lexicon.pairing
-    sent = sent if sent is not None else Sentence(text, cues)
+    sent = sent if sent is not None else TokenizedSentence(text, cues)
     items = sorted(mentions, key=lambda m: m.start)
     for it in items:
         if it.kind == "demonym":
@@ -345,7 +345,7 @@ def assign_roles(text: str, mentions: list[Item], cues: list[Cue], lexicon: Lexi
 CONTAINER_KINDS = ("country", "admin1")
 
 
-def _mark_containers(sent: Sentence, items: list[Item]) -> None:
+def _mark_containers(sent: TokenizedSentence, items: list[Item]) -> None:
     """"X in Russia's Krasnodar region": Krasnodar (and Russia) become X's region, not places.
 
     Only countries and admin-1 regions become containers here (:func:`geomap.geometry.contains`
