@@ -223,8 +223,9 @@ def to_parquet(incidents: dask_geopandas.GeoDataFrame, folder: str) -> int:
     own GeoParquet writer (the columns of a single-file ``.parquet``), in parallel, each file
     atomically; returns the number of incidents. ``geopandas.read_parquet(FOLDER)`` reads them
     back as one table."""
-    import dask
     from pathlib import Path
+
+    import dask
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)

@@ -201,7 +201,7 @@ def _zone(name: str | None, offset: int | None) -> Any:
         if upper in _NAMED_ZONES:
             return _named_zone(_NAMED_ZONES[upper])
     if offset is not None:
-        return _dt.timezone.utc if offset == 0 else _dt.timezone(_dt.timedelta(seconds=offset))
+        return _dt.UTC if offset == 0 else _dt.timezone(_dt.timedelta(seconds=offset))
     return None
 
 

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ._atomic import atomic_path
+from ._csv import field_limit
 from .errors import GeomapError, InputError, OutputError, UsageError
 from .models import INCIDENT_COLUMNS, Incident
 
@@ -148,7 +149,7 @@ def _text(value: Any) -> str | None:
     if _is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
+        return str(value.date().isoformat())
     if isinstance(value, _dt.datetime):
         return value.date().isoformat()
     if isinstance(value, _dt.date):
@@ -441,7 +442,8 @@ def _geojson_geometry(geom: Any) -> dict[str, Any] | None:
         return None
     if geom.geom_type == "Point":
         return {"type": "Point", "coordinates": [float(geom.x), float(geom.y)]}
-    return json.loads(shapely.to_geojson(geom))
+    shape: dict[str, Any] = json.loads(shapely.to_geojson(geom))
+    return shape
 
 
 def _write_geojson(table: Any, tmp: Path) -> None:
@@ -535,17 +537,6 @@ def _csv_cell(value: Any, kind: str) -> str:
     if kind == "text":
         return neutralize_formula(str(value))
     return str(value)
-
-
-@contextlib.contextmanager
-def csv_field_limit() -> Iterator[None]:
-    """Let the csv module read fields of any size (its default stops at 128 KB), then restore it."""
-    previous = csv.field_size_limit()
-    csv.field_size_limit(2**31 - 1)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(previous)
 
 
 def _write_csv(table: Any, tmp: Path) -> None:
@@ -650,7 +641,7 @@ def _read_csv(path: Path) -> Any:
     import geopandas as gpd
     import shapely
 
-    with open(path, encoding="utf-8-sig", newline="") as handle, csv_field_limit():
+    with open(path, encoding="utf-8-sig", newline="") as handle, field_limit():
         reader = csv.reader(handle, strict=True)
         try:
             header = next(reader, None)

@@ -67,8 +67,8 @@ def _norm(text: str) -> str:
     return text.strip()
 
 
-@functools.lru_cache(maxsize=None)
-def _load(layer: str) -> "geopandas.GeoDataFrame":
+@functools.cache
+def _load(layer: str) -> geopandas.GeoDataFrame:
     import geopandas as gpd
     import shapely
 
@@ -85,7 +85,7 @@ def _load(layer: str) -> "geopandas.GeoDataFrame":
     return gdf
 
 
-def load_regions(layer: str) -> "geopandas.GeoDataFrame":
+def load_regions(layer: str) -> geopandas.GeoDataFrame:
     """The polygons of one layer: "admin1", "countries" or "water" (cached; do not mutate)."""
     if layer not in LAYERS:
         raise UsageError(f"unknown region layer {layer!r}: use one of {', '.join(LAYERS)}")
@@ -201,7 +201,7 @@ def _row_geometry(region_id: str):
     return gdf.geometry.values[pos]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _positions(layer: str) -> dict[str, int]:
     return {rid: i for i, rid in enumerate(_load(layer)["id"])}
 
@@ -337,7 +337,7 @@ def _nearest_within(frame, pts, dist: float) -> tuple[Any, Any]:
     return p_i[first], g_i[first]
 
 
-def assign_regions(gdf: "geopandas.GeoDataFrame") -> "geopandas.GeoDataFrame":
+def assign_regions(gdf: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     """A copy of ``gdf`` (points, EPSG:4326) with columns country, country_name, region,
     region_code and water set by spatial join.
 
@@ -398,15 +398,15 @@ def assign_regions(gdf: "geopandas.GeoDataFrame") -> "geopandas.GeoDataFrame":
     return out
 
 
-@functools.lru_cache(maxsize=None)
-def _water_bodies() -> "geopandas.GeoDataFrame":
+@functools.cache
+def _water_bodies() -> geopandas.GeoDataFrame:
     """The water layer without the curated land areas."""
     water = _load("water")
     return water[water["kind"] == "water"].reset_index(drop=True)
 
 
-@functools.lru_cache(maxsize=None)
-@functools.lru_cache(maxsize=None)
+@functools.cache
+@functools.cache
 def _admin1_areas() -> Any:
     """Areas of the admin-1 layer, in its order (square degrees: only for ordering)."""
     import shapely
@@ -421,8 +421,8 @@ def _water_areas() -> Any:
     return shapely.area(_water_bodies().geometry.values)
 
 
-def filter_by_regions(gdf: "geopandas.GeoDataFrame",
-                      regions: Iterable[str | Region] | str | Region) -> "geopandas.GeoDataFrame":
+def filter_by_regions(gdf: geopandas.GeoDataFrame,
+                      regions: Iterable[str | Region] | str | Region) -> geopandas.GeoDataFrame:
     """The rows of ``gdf`` whose point lies in any of ``regions`` (names, codes, ids or Regions)."""
     import numpy as np
     import shapely

@@ -21,8 +21,13 @@ from shapely.geometry import Point
 import geomap.export as export
 from geomap.errors import InputError, OutputError, UsageError
 from geomap.export import (
-    empty_incidents, incidents_frame, normalize_incidents, read_incidents, sanitize_incidents,
-    sanitize_text, write_incidents,
+    empty_incidents,
+    incidents_frame,
+    normalize_incidents,
+    read_incidents,
+    sanitize_incidents,
+    sanitize_text,
+    write_incidents,
 )
 from geomap.models import INCIDENT_COLUMNS, Incident
 

@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from geomap.errors import InputError
-from geomap.export import read_incidents, restore_formula, neutralize_formula, write_incidents
+from geomap.export import neutralize_formula, read_incidents, restore_formula, write_incidents
 from geomap.render._synthetic import synthetic_incidents
 
 FORMULAS = ["=HYPERLINK(\"https://example.org\",\"click\")", "+1+1", "-2+3", "@SUM(A1:A2)",

@@ -1,9 +1,13 @@
-"""The package's import graph: no circle among the imports a module makes when it loads.
+"""The package's import graph: no circle among the imports its modules make.
 
-Walks every module of geomap with ``ast`` (no import is run): the imports at module level (also
-inside a top-level ``try``/``if``, but not under ``if TYPE_CHECKING:``) are the edges; an import
-inside a function runs later, when everything is loaded, and is left out. A circle here means a
-module can see another half-initialised, depending on which one is imported first.
+Walks every module of geomap with ``ast`` (no import is run). Every import statement is an
+edge: at module level (also inside a ``try``/``if``) and inside functions and methods, which run
+later but still tie the two modules together (render's ``_map`` and ``_folium`` once imported
+each other that way). Only imports under ``if TYPE_CHECKING:`` are left out: they never run, and
+annotations may name a type of a module that imports this one. Imports by name at run time
+(``importlib.import_module``, the CLI's lazy commands) are not seen. A circle at module level
+means a module can see another half-initialised, depending on which one is imported first; one
+through functions means two modules that cannot be understood, or split, one without the other.
 """
 
 from __future__ import annotations
@@ -25,33 +29,34 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _top_level_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return isinstance(test, ast.Name) and test.id == "TYPE_CHECKING" or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def imports(tree: ast.Module, *, functions: bool = True) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements of a module, but those under ``if TYPE_CHECKING:``; with
+    ``functions=False`` only those that run when the module loads."""
     out: list[ast.Import | ast.ImportFrom] = []
-    todo: list[ast.stmt] = list(tree.body)
+    todo: list[ast.AST] = list(tree.body)
     while todo:
         node = todo.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             out.append(node)
-        elif isinstance(node, ast.If):
-            test = node.test
-            if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING" or (
-                    isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"):
-                todo.extend(node.orelse)
-            else:
-                todo.extend(node.body + node.orelse)
-        elif isinstance(node, ast.Try):
-            todo.extend(node.body + node.orelse + node.finalbody)
-            for handler in node.handlers:
-                todo.extend(handler.body)
+        elif isinstance(node, ast.If) and _is_type_checking(node):
+            todo.extend(node.orelse)
+        elif functions or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
     return out
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(*, functions: bool = True) -> dict[str, set[str]]:
     modules = _modules()
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in _top_level_imports(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in imports(ast.parse(path.read_text(encoding="utf-8")), functions=functions):
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             else:
@@ -114,5 +119,29 @@ def test_the_walk_finds_a_circle_when_there_is_one():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-def test_no_import_circle_in_the_package():
+def test_the_walk_sees_imports_inside_functions_and_skips_type_checking_ones():
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from .a import A\nelse:\n    from .b import B\n"
+        "import c\n"
+        "class K:\n    def m(self):\n        from .d import D\n"
+        "def f():\n    import e\n")
+
+    def names(found: list[ast.Import | ast.ImportFrom]) -> list[str]:
+        return sorted(n.module or "" if isinstance(n, ast.ImportFrom) else n.names[0].name for n in found)
+
+    assert names(imports(tree)) == ["b", "c", "d", "e", "typing"]
+    assert names(imports(tree, functions=False)) == ["b", "c", "typing"]
+    graph = import_graph()
+    # the CLI loads the pipeline only when a command runs
+    assert "geomap.pipeline" in graph["geomap.cli.extract"]
+    assert "geomap.pipeline" not in import_graph(functions=False)["geomap.cli.extract"]
+
+
+def test_no_import_circle_at_module_level():
+    assert cycles(import_graph(functions=False)) == []
+
+
+def test_no_import_circle_through_functions_either():
+    """Function-level imports count too; TYPE_CHECKING-only ones (annotations) are allowed."""
     assert cycles(import_graph()) == []

@@ -6,14 +6,13 @@ import subprocess
 import sys
 import tomllib
 
+import geopandas as gpd  # noqa: E402  (required parts: a missing one fails, never skips)
 import pytest
+import shapely  # noqa: E402,F401
 
 from geomap import regions as R
 from geomap._paths import data_path
 from geomap.errors import DataError, UsageError
-
-import geopandas as gpd  # noqa: E402  (required parts: a missing one fails, never skips)
-import shapely  # noqa: E402,F401
 
 
 def points(*lonlat):

@@ -6,10 +6,9 @@ repository). A missing seed is a failure, never a skip: CI must run this check.
 
 from __future__ import annotations
 
-
 import pytest
-from support.paths import SEED
 
+from support.paths import SEED
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from ..errors import InputError, UsageError
 from ..models import Article
 from .markdown import strip_markdown
 
-
 _DATE_LINE = re.compile(r"[ \t]*date[ \t]+(\d{4}-\d{1,2}-\d{1,2})(?=\s|$)[ \t]*", re.I)
 _DATE_COLON_LINE = re.compile(r"[ \t]*date[ \t]*:[ \t]*([^\n]*?)[ \t]*(?:\n|$)", re.I)
 _FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.S)

@@ -79,7 +79,7 @@ def _html_text(root: Any) -> str:
 #: A tag longer than this (300,000 attributes on one element) is cut to its name before parsing:
 #: the parser's work on one element's attributes grows with their square.
 MAX_TAG_CHARS = 65_536
-_HUGE_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)[^<>]{%d,}>" % MAX_TAG_CHARS)
+_HUGE_TAG = re.compile(rf"<([A-Za-z][A-Za-z0-9:-]*)[^<>]{{{MAX_TAG_CHARS},}}>")
 
 
 def _bounded(html: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 _MD_ATX = re.compile(r"[ ]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 _MD_SETEXT = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*")
 _MD_RULE = re.compile(r"[ ]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})")

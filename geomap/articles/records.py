@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator
 from typing import IO, Any
 
+from .._csv import field_limit
 from ..dates import read_date
 from ..errors import InputError
 from ..models import Article
@@ -167,11 +168,11 @@ def read_csv(
     item: Input, stream: IO[bytes], head: bytes, max_bytes: int, default_date: tuple[_dt.date | None, int],
     on_error: ErrorHandler,
 ) -> Iterator[Article]:
-    if csv.field_size_limit() < max_bytes:
-        csv.field_size_limit(max_bytes)
+    # fields as large as the size limit; the csv module's limit is raised per row only
     text = text_stream(stream, head, item.name, complete=len(head) < SNIFF_BYTES)
     counter = [0]
     header: list[str] | None = None
+    columns: list[str] = []
     lines = _limited_lines(text, max_bytes, counter)
     reader = None
     rows = 0
@@ -189,7 +190,9 @@ def read_csv(
                     on_error(InputError("empty file", source=item.name))
                     return
                 delimiter = _csv_delimiter(first, item.suffix)
-                header = [h.strip().lstrip("\ufeff").lower() for h in next(csv.reader([first], delimiter=delimiter))]
+                with field_limit(max_bytes):
+                    header = columns = [h.strip().lstrip("\ufeff").lower()
+                                        for h in next(csv.reader([first], delimiter=delimiter))]
                 if "text" not in header:
                     named = [h for h in header if h]
                     found = ", ".join(named[:20]) or "none"
@@ -203,7 +206,8 @@ def read_csv(
             reader = csv.reader(lines, delimiter=delimiter, strict=True)
         start = counter[0] + 1
         try:
-            row = next(reader)
+            with field_limit(max_bytes):
+                row = next(reader)
         except StopIteration:
             if not rows:
                 on_error(InputError("no rows after the header", source=item.name))
@@ -225,12 +229,12 @@ def read_csv(
         if not row or not any(cell.strip() for cell in row):
             continue
         rows += 1
-        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+        if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns):]):
             on_error(InputError(
-                f"row has {len(row)} fields but the header has {len(header)} (is a field with the separator not quoted?)",
+                f"row has {len(row)} fields but the header has {len(columns)} (is a field with the separator not quoted?)",
                 source=item.name, line=start))
             continue
-        record = {name: value for name, value in zip(header, row) if name in _FIELDS}
+        record = {name: value for name, value in zip(columns, row) if name in _FIELDS}
         record.setdefault("text", "")
         try:
             yield record_article(

@@ -33,7 +33,7 @@ class Input:
 
     def open(self) -> IO[bytes]:
         if self.path is None:
-            stream = getattr(sys.stdin, "buffer", None)
+            stream: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
             if stream is None:  # a text stdin without a buffer (rare): encode it back
                 return io.BytesIO(sys.stdin.read().encode("utf-8"))
             return stream

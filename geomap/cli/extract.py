@@ -123,15 +123,22 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
         click.echo(f"error: {stored['error']}; the store kept the first {n} article{'' if n == 1 else 's'} "
                    f"of this run and none after; run the same command again to add the rest "
                    f"(articles already stored are not added twice)", err=True)
-    if not inputs.quiet:
-        where = " and ".join(x for x in (output, store and stored["error"] is None and f"store {store}") if x)
-        click.echo(f"{len(gdf)} incidents from {report.ok} articles -> {where or 'nowhere'}", err=True)
-    code = inputs.finish(report)
+    code = _finish(inputs, report, len(gdf), output, store if stored["error"] is None else None)
     if stored["error"] is not None:
         ctx = click.get_current_context(silent=True)
         if ctx is not None:
             ctx.exit(EXIT_INPUT_FAILED)
         return EXIT_INPUT_FAILED
+    return code
+
+
+def _finish(inputs: InputOptions, report, count: int, output: str | None, store: str | None) -> int:
+    """The run's summary line on stderr (unless quiet), the failures' report, the exit code;
+    ``store`` is None when nothing reached the store."""
+    if not inputs.quiet:
+        where = " and ".join(x for x in (output, store and f"store {store}") if x)
+        click.echo(f"{count} incidents from {report.ok} articles -> {where or 'nowhere'}", err=True)
+    code = inputs.finish(report)
     return code if code else EXIT_OK
 
 
@@ -141,6 +148,7 @@ def _on_dask(inputs: InputOptions, output: str | None, store: str | None, min_co
     import os
     import sys
 
+    from .._atomic import refuse_inputs_as_outputs
     from ..export import check_output_path, write_incidents
     from . import _dask
 
@@ -153,6 +161,7 @@ def _on_dask(inputs: InputOptions, output: str | None, store: str | None, min_co
     try:
         if output and not folder:
             check_output_path(output)
+        refuse_inputs_as_outputs([None if folder else output, store], inputs.paths)
         if store:
             from ..store import open_store
 
@@ -174,8 +183,4 @@ def _on_dask(inputs: InputOptions, output: str | None, store: str | None, min_co
     finally:
         if opened is not None:
             opened.close()
-    if not inputs.quiet:
-        where = " and ".join(x for x in (output, store and f"store {store}") if x)
-        click.echo(f"{count} incidents from {report.ok} articles -> {where}", err=True)
-    code = inputs.finish(report)
-    return code if code else EXIT_OK
+    return _finish(inputs, report, count, output, store)

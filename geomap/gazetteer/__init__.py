@@ -64,7 +64,7 @@ class Candidate:
 
     @classmethod
     def make(cls, place: Place, match: str, surface: str, abbreviation: bool = False,
-             after_comma: bool = False) -> "Candidate":
+             after_comma: bool = False) -> Candidate:
         return cls(place, match, surface, abbreviation, after_comma, prominence(place) + MATCH_BONUS[match])
 
 

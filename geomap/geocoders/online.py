@@ -43,7 +43,7 @@ from geopy.point import Point
 
 from .._version import __version__
 from ..errors import ConfigurationError, GeocoderUnavailable, GeomapError, UsageError
-from .cache import GeocodeCache, MISS, cache_key, normalise_query
+from .cache import MISS, GeocodeCache, cache_key, normalise_query
 
 __all__ = [
     "DEFAULT_MIN_DELAY_SECONDS",

@@ -96,7 +96,7 @@ def _package_dir(asset: Asset) -> Path:
     return Path(module.BASE_DIR)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def raw_bytes(asset: Asset) -> bytes:
     """The file exactly as shipped (what the CDN serves)."""
     path = _package_dir(asset) / asset.name
@@ -115,7 +115,7 @@ _SOURCE_MAP = re.compile(r"^\s*/[/*][#@] sourceMappingURL=.*$", re.MULTILINE)
 _CSS_URL = re.compile(r"url\((['\"]?)(images/[^)'\"]+)\1\)")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def inline_text(asset: Asset) -> str:
     """The file ready to inline: no source-map link, CSS images as data: URIs."""
     text = raw_bytes(asset).decode("utf-8")
@@ -136,7 +136,7 @@ def safe_for_tag(text: str, tag: str) -> str:
     return re.sub(rf"</({tag})", r"<\\/\1", text, flags=re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def own_text(name: str) -> str:
     """One of geomap's own static files (``geomap.css``, ``folium_boot.js``)."""
     path = _STATIC / name
@@ -155,7 +155,7 @@ SCRIPT_PARTS: tuple[str, ...] = ("core", "decode", "markers", "controls", "legen
                                  "popups", "boot")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def script_text() -> str:
     """geomap's page script: the :data:`SCRIPT_PARTS` of ``static/js/`` joined inside one strict
     function, safe inside ``<script>``."""
@@ -171,7 +171,7 @@ def script_text() -> str:
     return safe_for_tag(text, "script")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _default_icons() -> str:
     """Leaflet finds its default marker images next to leaflet.css, which an inline page does not
     have: point L.Icon.Default at the images as data: URIs (folium's plain Markers use it)."""

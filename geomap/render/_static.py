@@ -108,9 +108,10 @@ def save_static(incidents: Any, path: str | os.PathLike[str], *, title: str | No
     if fmt is None:
         raise UsageError(f"cannot tell the image format of {target.name}: use .png, .svg or .pdf")
     taxonomy = load_taxonomy()
-    from ._data import coordinates  # the same coordinate rules as the page
-
-    from ._data import area_kinds
+    from ._data import (
+        area_kinds,
+        coordinates,  # the same coordinate rules as the page
+    )
 
     lons, lats = coordinates(incidents) if len(incidents) else ([], [])
     # incidents located only by a country, sea or large region: their region is hatched, no dot

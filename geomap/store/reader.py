@@ -14,7 +14,15 @@ from ..export import build_frame
 from ..models import INCIDENT_COLUMNS
 from .blob import decode_geometries
 from .database import (
-    BUSY_TIMEOUT, DAMAGE, Layout, check_file, connect, layout, open_error, quote, writable,
+    BUSY_TIMEOUT,
+    DAMAGE,
+    Layout,
+    check_file,
+    connect,
+    layout,
+    open_error,
+    quote,
+    writable,
 )
 from .records import from_db
 

@@ -145,7 +145,7 @@ def records(table: Any) -> list[dict[str, Any]]:
     if not isinstance(table, pd.DataFrame):
         table = incidents_frame(table)
     table = sanitize_incidents(table)
-    out = table[list(INCIDENT_COLUMNS)].to_dict("records")
+    out: list[dict[str, Any]] = table[list(INCIDENT_COLUMNS)].to_dict("records")
     for rec, geom in zip(out, table.geometry.array, strict=True):
         rec["geometry"] = geom
         for c in INCIDENT_COLUMNS:  # numpy scalars -> Python values

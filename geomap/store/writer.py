@@ -22,8 +22,20 @@ from ..models import INCIDENT_COLUMNS
 from . import records as _records
 from .blob import decode_geometries, point_blob
 from .database import (
-    DAMAGE, SOURCES_TABLE, UNIQUE_INDEX, busy_timeout, check_file, connect, create_store,
-    ensure_sources_table, has_unique_id, layout, open_error, quote, rest, writable,
+    DAMAGE,
+    SOURCES_TABLE,
+    UNIQUE_INDEX,
+    busy_timeout,
+    check_file,
+    connect,
+    create_store,
+    ensure_sources_table,
+    has_unique_id,
+    layout,
+    open_error,
+    quote,
+    rest,
+    writable,
 )
 from .sqlfunctions import register_functions
 

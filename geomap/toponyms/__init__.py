@@ -25,8 +25,8 @@ class Geoparser:
 
     def __init__(self, gazetteer=None, word_lists=None):
         from ..gazetteer import load_gazetteer
-        from .word_lists import load_word_lists
         from .recognize import Recognizer
+        from .word_lists import load_word_lists
 
         self.gazetteer = gazetteer or load_gazetteer()
         self.gazetteer.preload_keys()

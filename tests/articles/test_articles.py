@@ -24,7 +24,8 @@ from geomap.articles import (
 )
 from geomap.errors import InputError, UsageError
 from geomap.models import Article
-from support.paths import BAD_INPUTS as BAD, SEED, SHARED
+from support.paths import BAD_INPUTS as BAD
+from support.paths import SEED, SHARED
 
 EXPECTATIONS = tomllib.loads((BAD / "expectations.toml").read_text(encoding="utf-8"))["files"]
 BENCHMARKS = SHARED / "benchmarks" / "geoparsing"
@@ -209,10 +210,10 @@ def test_folders_are_recursive_with_globs(tmp_path):
 
 
 def test_stdin_text_and_jsonl(monkeypatch):
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("date 2025-11-29 Strikes hit Odesa.".encode())))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"date 2025-11-29 Strikes hit Odesa.")))
     (article,) = read_all("-")[0]
     assert (article.id, article.source, article.text) == ("stdin", "<stdin>", "Strikes hit Odesa.")
-    data = '{"id": "j1", "text": "Kherson"}\nnot json\n'.encode()
+    data = b'{"id": "j1", "text": "Kherson"}\nnot json\n'
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     articles, errors = read_all("-")
     assert [a.id for a in articles] == ["j1"]

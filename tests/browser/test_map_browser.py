@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 
 import pytest
+from pagekit import MARKERS, marker_count, open_map, pin_count, pinned, type_checkbox, visible_count
 
 from geomap.render import make_map
 from geomap.render._synthetic import synthetic_incidents
-from pagekit import MARKERS, marker_count, open_map, pin_count, pinned, type_checkbox, visible_count
 
 pytestmark = pytest.mark.browser
 
@@ -126,8 +126,8 @@ def test_date_filter(page, pages, incidents):
 def test_place_search(page, pages, incidents):
     open_map(page, pages / "small.html")
     page.fill(".geomap-search", "pari")
-    page.wait_for_function("document.querySelector('.geomap').dataset.visible === '%d'"
-                           % (incidents["place"] == "Paris").sum())
+    paris = (incidents["place"] == "Paris").sum()
+    page.wait_for_function(f"document.querySelector('.geomap').dataset.visible === '{paris}'")
     assert pin_count(page) == (incidents["place"] == "Paris").sum()
 
 

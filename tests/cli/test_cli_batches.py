@@ -36,7 +36,8 @@ import pytest
 
 import geomap
 from geomap.models import INCIDENT_COLUMNS
-from support.cli import command, env as cli_env, geomap_cli
+from support.cli import command, geomap_cli
+from support.cli import env as cli_env
 from support.paths import BAD_INPUTS as BAD
 
 EXPECTATIONS = tomllib.loads((BAD / "expectations.toml").read_text(encoding="utf-8"))["files"]

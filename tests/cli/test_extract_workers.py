@@ -54,6 +54,15 @@ def test_workers_and_scheduler_are_exclusive(tmp_path):
     assert code == 2 and any("not both" in line for line in lines)
 
 
+def test_workers_refuse_an_output_that_is_an_input(tmp_path):
+    """The Dask path checks its outputs as the serial path does, before any cluster starts."""
+    feed = tmp_path / "feed.csv"
+    feed.write_text("text\nDrones struck Tuapse.\n", encoding="utf-8")
+    code, lines = _geomap("feed.csv", "--workers", "1", "-o", "feed.csv", cwd=tmp_path)
+    assert code == 2 and any("refusing to write feed.csv: it is also an input" in line for line in lines), lines
+    assert feed.read_text(encoding="utf-8") == "text\nDrones struck Tuapse.\n"
+
+
 def test_worker_failures_take_their_serial_place():
     from geomap.cli import _dask
 

@@ -6,9 +6,9 @@ import json
 
 from click.testing import CliRunner
 
+from geomap._paths import data_path
 from geomap.cli import cli
 from geomap.incidents.taxonomy import INCIDENT_TYPES
-from geomap._paths import data_path
 
 EXAMPLES = data_path("examples")
 

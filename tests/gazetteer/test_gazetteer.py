@@ -11,11 +11,11 @@ import shutil
 
 import pytest
 
+from geomap._paths import data_dir
 from geomap.errors import DataError, UsageError
 from geomap.gazetteer import load_gazetteer
 from geomap.gazetteer.names import fold, loose_key, name_key, split_kind_hint
 from geomap.geocoders.offline import OfflineGeocoder
-from geomap._paths import data_dir
 
 DATA = data_dir()
 

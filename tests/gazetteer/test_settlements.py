@@ -9,8 +9,8 @@ import pytest
 import geomap
 from geomap._paths import data_path
 from geomap.gazetteer import load_gazetteer
-from tools.build_settlements import russian_forms
 from geomap.toponyms import geoparse
+from tools.build_settlements import russian_forms
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,6 @@ from geomap.geocoders.online import (
     online_geocoder,
 )
 
-
 USER_AGENT = "geomap-tests/1.0 (tests@example.org)"
 
 

@@ -23,7 +23,13 @@ from geomap.errors import InputError, OutputError, UsageError
 from geomap.export import empty_incidents, incidents_frame, read_incidents, write_incidents
 from geomap.models import Incident
 from geomap.store import (
-    StoreResult, format_stats, merge_incident, open_store, read_store, store_stats, upsert_store,
+    StoreResult,
+    format_stats,
+    merge_incident,
+    open_store,
+    read_store,
+    store_stats,
+    upsert_store,
 )
 from support.paths import REPO
 

@@ -117,7 +117,7 @@ def test_reading_leaves_no_wal_or_shm_behind(tmp_path):
 def damaged_text(store: Path) -> None:
     """Turn the bytes of one stored sentence into bytes that are not UTF-8."""
     data = bytearray(store.read_bytes())
-    marker = "Distinct sentence 00001".encode()
+    marker = b"Distinct sentence 00001"
     at = data.find(marker)
     assert at > 0
     data[at:at + 4] = b"\xff\xfe\xfd\xfc"

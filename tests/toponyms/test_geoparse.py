@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from geomap.toponyms import Geoparser, geoparse
 from geomap.models import Mention
+from geomap.toponyms import Geoparser, geoparse
 
 
 def parse(text: str) -> list[Mention]:
