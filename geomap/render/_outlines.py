@@ -89,7 +89,7 @@ def _compact(geom: Any, tolerance: float, decimals: int, *, relative: bool = Fal
     """A polygonal geometry simplified, quantised to 10**-decimals degree and delta-encoded.
 
     ``{"s": scale, "p": [polygon, ...]}``, each polygon a list of rings (outer first), each ring a
-    flat list ``[x0, y0, dx1, dy1, ...]`` of integers; geomap.js turns it back into GeoJSON.
+    flat list ``[x0, y0, dx1, dy1, ...]`` of integers; the page (``static/js/decode.js``) turns it back into GeoJSON.
     Delta-encoded integers take about half the bytes of GeoJSON coordinates.
     """
     import shapely
