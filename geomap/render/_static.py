@@ -12,7 +12,7 @@ from typing import Any
 
 from .._atomic import atomic_path
 from ..errors import UsageError
-from ..incidents.taxonomy import INCIDENT_TYPES, load_taxonomy
+from ..incidents.taxonomy import MAP_TYPES, load_taxonomy
 from . import _outlines
 
 #: A4 width minus 2 cm margins, in inches; height follows the map's shape within limits.
@@ -39,7 +39,7 @@ SHAPES = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "p", "<", ">")
 
 def type_shape(type_id: str) -> str:
     """The matplotlib marker of an incident type."""
-    return SHAPES[INCIDENT_TYPES.index(type_id) % len(SHAPES)] if type_id in INCIDENT_TYPES else "o"
+    return SHAPES[MAP_TYPES.index(type_id) % len(SHAPES)] if type_id in MAP_TYPES else "o"
 
 
 def _scale_bar(ax: Any, west: float, east: float, south: float, north: float) -> None:
@@ -134,7 +134,7 @@ def save_static(incidents: Any, path: str | os.PathLike[str], *, title: str | No
     else:  # wider: show more longitude
         extra = ((north - south) * aspect / box_ratio - (east - west)) / 2
         west, east = west - extra, east + extra
-    present = [t for t in INCIDENT_TYPES if len(incidents) and (incidents["incident_type"] == t).any()]
+    present = [t for t in MAP_TYPES if len(incidents) and (incidents["incident_type"] == t).any()]
     legend_rows = math.ceil((len(present) + (1 if shapes.geometries else 0)) / 3)
     # inches above the map for the title, below it for the legend (3 columns) and attribution
     top, bottom = (0.55 if title else 0.15), 0.4 + 0.2 * legend_rows + (0.15 if legend_rows else 0)
@@ -171,7 +171,7 @@ def save_static(incidents: Any, path: str | os.PathLike[str], *, title: str | No
                     label=f"Located only by country, sea or region ({len(shapes.members)})")
         types = list(incidents["incident_type"]) if len(incidents) else []
         pinned_set = set(pinned)
-        for type_id in INCIDENT_TYPES:
+        for type_id in MAP_TYPES:
             index = [i for i, t in enumerate(types) if t == type_id and i in pinned_set]
             if not index:
                 continue
