@@ -72,13 +72,14 @@ def _polygons(geom: Any) -> list[Any]:
     return []
 
 
-def _ring(coords: Any, scale: int) -> list[int]:
-    """A ring as integers: the first point at 1/scale degree, then the steps between points."""
+def _ring(coords: Any, scale: int, minimum: int = 4) -> list[int]:
+    """A ring (or a line, ``minimum=2``) as integers: the first point at 1/scale degree, then the
+    steps between points; empty when rounding leaves fewer than ``minimum`` points."""
     q = np.round(np.asarray(coords)[:, :2] * scale).astype(np.int64)
     keep = np.ones(len(q), dtype=bool)
     keep[1:] = np.any(q[1:] != q[:-1], axis=1)  # drop points that rounding merged
     q = q[keep]
-    if len(q) < 4:
+    if len(q) < minimum:
         return []
     steps = np.vstack([q[:1], np.diff(q, axis=0)])
     return steps.ravel().tolist()
