@@ -56,9 +56,11 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
     mentions = sorted(mentions, key=lambda m: m.start)
     acled = lexicon.taxonomy.types  # ACLED's event_type and sub_event_type of each type
     for sent in split_sentences(text):
+        items = items_from_mentions(mentions, sent.start, sent.end)
+        if not items and not previous:  # no place, and no earlier place an anaphor could take:
+            continue                    # nothing to pair, so its cues are not even looked for
         cues = find_cues(sent.text, lexicon, types)
         evidence = classify(sent.text, lexicon, types, cues=cues) if cues else {}
-        items = items_from_mentions(mentions, sent.start, sent.end)
         if not items and not (evidence and previous):  # no place, and no anaphor can have one
             previous = None if not evidence else previous
             continue
