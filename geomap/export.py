@@ -51,7 +51,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import MISSING, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ import pandas as pd
 from ._atomic import atomic_path
 from ._csv import field_limit
 from .errors import GeomapError, InputError, OutputError, UsageError
-from .models import INCIDENT_COLUMNS, Incident
+from .models import COLUMN_DEFAULTS, INCIDENT_COLUMNS, Incident
 
 #: Layer name inside GeoPackages written by geomap (and of the incident store).
 LAYER = "incidents"
@@ -106,21 +106,6 @@ TEXT_COLUMNS = tuple(c for c, k in COLUMN_KINDS.items() if k == "text")
 LIST_COLUMNS = tuple(c for c, k in COLUMN_KINDS.items() if k == "list")
 
 
-def _defaults() -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in fields(Incident):
-        if f.default is not MISSING:
-            out[f.name] = f.default
-        elif f.default_factory is not MISSING:
-            out[f.name] = f.default_factory
-        elif "None" in str(f.type):
-            out[f.name] = None
-    return out
-
-
-#: columns that may be absent from an input table, with the value they take then
-#: (a callable is a factory, as in ``dataclasses``)
-COLUMN_DEFAULTS: dict[str, Any] = _defaults()
 
 # --- sanitising and coercing values ---
 

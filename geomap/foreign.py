@@ -99,8 +99,7 @@ def has_location_columns(columns: Iterable[str]) -> bool:
 
 def is_native(table: Any) -> bool:
     """Whether ``table`` has every column of geomap's own incident files that has no default."""
-    from .export import COLUMN_DEFAULTS
-    from .models import INCIDENT_COLUMNS
+    from .models import COLUMN_DEFAULTS, INCIDENT_COLUMNS
 
     return all(c in table.columns for c in INCIDENT_COLUMNS if c not in COLUMN_DEFAULTS)
 

@@ -8,7 +8,8 @@ All records are frozen dataclasses: stages never mutate what an earlier stage pr
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
 
 #: Kinds of gazetteer entry, most specific last.
 PLACE_KINDS = ("country", "admin1", "admin2", "water", "physical", "city", "facility")
@@ -121,3 +122,20 @@ class Incident:
 
 #: Column order of the incidents GeoDataFrame (``geometry`` comes last).
 INCIDENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Incident))
+
+
+def _defaults() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(Incident):
+        if f.default is not MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            out[f.name] = f.default_factory
+        elif "None" in str(f.type):
+            out[f.name] = None
+    return out
+
+
+#: columns that may be absent from an input table, with the value they take then
+#: (a callable is a factory, as in ``dataclasses``)
+COLUMN_DEFAULTS: dict[str, Any] = _defaults()
