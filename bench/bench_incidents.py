@@ -62,6 +62,25 @@ LEXICON_FAMILIES: dict[str, list[tuple[str, str, list[str] | None]]] = {
         "concert-demonstration*"])],
     "new types (territory, explosives, civilians, looting)": [
         (f"types.{t}", "strong", None) for t in ("territory_change", "remote_explosive", "civilian_violence", "looting")],
+    "fired at/in, destroyed depots, defused, rioted, ...": [
+        ("types.shelling", "strong", [
+            "fired in", "fired at", "fired on", "launched ~ shells", "launched ~ rockets", "observed ~ explosion*",
+            "explosions ~ involving", "destroyed ~ depot*", "destroyed ~ column", "destroyed ~ convoy",
+            "destroyed ~ artillery positions"]),
+        ("types.air_strike", "strong", ["destroyed ~ drone*", "destroyed ~ aircraft", "destroyed ~ helicopter*"]),
+        ("types.ground_fighting", "strong", [
+            "positional battle*", "positional fighting", "battles took place", "attacked ~ troops",
+            "attack on ~ positions", "forced to retreat"]),
+        ("types.protest", "strong", [
+            "concert-rally", "concert rally", "marched through", "marched on", "drove ~ through", "rioted",
+            "blocked ~ road*", "blocked ~ highway*", "blocked ~ exit"]),
+        ("types.remote_explosive", "strong", [
+            "defused", "defusal", "controlled detonation*", "unexploded", "caused by ~ mine", "explosive ~ planted",
+            "activated ~ munition*"]),
+        ("types.civilian_violence", "strong", [
+            "opened fire on ~ civilian*", "opened fire on ~ car*", "opened fire on ~ bus*", "shot at ~ car*",
+            "shot at ~ column"]),
+        ("types.looting", "strong", ["exported ~ grain", "confiscat*"])],
     "topic phrases": [("pairing", "topic_markers", None)],
     "seed-only attributive nouns": [("pairing", "attributive_nouns", ["favor", "insistence", "strongest", "negotiating"])],
     "seed-only skip words": [("pairing", "skip_words", ["small", "tiny"])],

@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write (default: the repository's geomap/data/)")
     parser.add_argument("--work-dir", type=Path, default=Path(".cache/build"),
                         help="where downloaded registry packages are kept between runs")
-    parser.add_argument("--only", choices=["countries", "counties", "lexicon", "regions", "settlements"],
+    parser.add_argument("--only", choices=["countries", "counties", "lexicon", "regions", "settlements", "basemap"],
                         help="rebuild one part only")
     args = parser.parse_args(argv)
     if args.only in (None, "countries"):
@@ -249,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
 
         build_regions(args.data_dir, args.work_dir)
         print("regions: done", file=sys.stderr)
+    if args.only in (None, "basemap"):
+        from tools.build_basemap import build_basemap
+
+        print("basemap:", build_basemap(args.data_dir, args.work_dir), file=sys.stderr)
     return 0
 
 

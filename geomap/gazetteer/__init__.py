@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..geometry import haversine_km
 from ..models import Place
 from .index import ABBREVIATION, AFTER_COMMA, ALTERNATE, DEMONYM, PRIMARY, KeyFilters, ensure_index
 from .names import loose_key, name_key, split_kind_hint
@@ -273,13 +274,6 @@ class Gazetteer:
                 consider(self.candidates(base, loose=True), bonus=-1.5)
         ranked = sorted(pool.values(), key=lambda item: (-item[1], item[0].place.id))
         return [(cand.place, round(score, 3)) for cand, score in ranked[:limit]]
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 @functools.lru_cache(maxsize=1)

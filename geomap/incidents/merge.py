@@ -3,8 +3,9 @@
 Within one article:
 
 1. **containers** -- a country- or region-level incident is dropped when the same article reports
-   the same type at a place inside it ("air attacks on Kyiv and other parts of Ukraine" keeps Kyiv);
-   a speaker fallback is dropped when the same type has a directly paired place in that country;
+   the same type at a place inside it ("air attacks on Kyiv and other parts of Ukraine" keeps Kyiv;
+   inside as :func:`geomap.geometry.contains` says, districts included); a speaker fallback is
+   dropped when the same type has a directly paired place in that country;
 2. **dates** -- an incident whose date only came from the article (no date words in its clause) or
    that is undated joins the same type at the same place with an explicit date in that article
    ("the Florida meeting" joins "travel to Florida ... on November 30");
@@ -25,6 +26,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..geometry import contains
 from ..models import INCIDENT_COLUMNS, Place
 
 
@@ -69,29 +71,16 @@ class Candidate:
         return incident_id(self.incident_type, self.place.id, self.date)
 
 
-def _inside(inner: Place, outer: Place) -> bool:
-    if inner.id == outer.id:
-        return False
-    if outer.kind == "country":
-        return inner.kind != "country" and inner.country == outer.country and inner.country is not None
-    if outer.kind == "admin1":
-        if inner.kind in ("city", "facility", "physical"):
-            if outer.admin1_code and inner.admin1_code:
-                return inner.admin1_code == outer.admin1_code
-            return bool(inner.admin1) and inner.admin1 == outer.name and inner.country == outer.country
-    return False
-
-
 def suppress_containers(cands: list[Candidate]) -> list[Candidate]:
     """Drop coarse incidents covered by finer ones of the same type in the same article."""
     keep = []
     for c in cands:
         finer = [o for o in cands if o is not c and o.article == c.article and o.incident_type == c.incident_type]
         if c.place.kind in ("country", "admin1") and any(
-                _inside(o.place, c.place) for o in finer if not o.speaker_fallback):
+                contains(c.place, o.place) for o in finer if not o.speaker_fallback):
             continue
         if c.speaker_fallback and any(
-                not o.speaker_fallback and (o.place.country == c.place.country or _inside(c.place, o.place))
+                not o.speaker_fallback and (o.place.country == c.place.country or contains(o.place, c.place))
                 for o in finer):
             continue
         keep.append(c)

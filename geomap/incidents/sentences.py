@@ -9,8 +9,10 @@ Rules, in order:
   Kennedy") or a dotted acronym ("U.S.", "U.K.") -- an acronym still ends a sentence when the next
   word is a typical sentence opener ("... in the U.S. The talks ...");
 * and except inside a quotation that the boundary does not close: the "!" of 'chanting "No to war!
-  Peace!" outside the embassy' ends no sentence (a quotation left open for more than
-  ``MAX_QUOTE`` characters is taken for a stray mark).
+  Peace!" outside the embassy' ends no sentence, nor that of "a protest 'Don't wait! Act now!' in
+  Lutsk" -- single quotes count as quotation marks where they open or close a word (an apostrophe
+  inside one, "Don't", "Kyiv's", opens nothing); a quotation left open for more than ``MAX_QUOTE``
+  characters is taken for a stray mark.
 
 Offsets are Python string offsets, end-exclusive, and ``text == article[start:end]``.
 """
@@ -37,6 +39,11 @@ meanwhile however earlier later also officials authorities
 #: The longest quotation (in characters) that can hold a sentence boundary of its own.
 MAX_QUOTE = 300
 _QUOTE_MARKS = re.compile(r'["“”]')
+#: A single quote that opens a quotation (after a space or bracket, before a word) or closes one
+#: (after a word or a sentence mark, before a space, punctuation or the end); "Don't" and "Kyiv's"
+#: have letters on both sides and are neither.
+_SINGLE_OPEN = re.compile(r"(?:(?<=^)|(?<=[\s(\[]))['‘](?=\w)")
+_SINGLE_CLOSE = re.compile(r"(?<=[\w.!?,])['’](?=[\s.,;:!?)\]]|$)")
 _BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _WORD_CHAR = re.compile(r"[\w.'’-]")
@@ -124,7 +131,18 @@ def _inside_quote(text: str, start: int, end: int) -> bool:
             opened = q.start()
         else:
             opened = None
-    return opened is not None and end - opened <= MAX_QUOTE
+    if opened is not None:
+        return end - opened <= MAX_QUOTE
+    if text[end - 1] in "'’":
+        return False  # "... 'we won.' Then": the boundary closes it
+    single = None
+    window = max(start, end - MAX_QUOTE)
+    for q in _SINGLE_OPEN.finditer(text, window, end):
+        single = q.start()
+    if single is None:
+        return False
+    # open unless a closing mark follows it before the boundary's sentence mark
+    return _SINGLE_CLOSE.search(text, single + 1, end) is None
 
 
 def _append(out: list[Sentence], text: str, start: int, end: int) -> None:

@@ -4,7 +4,8 @@ every page and the folium bridge use it.
 
 The XStatic packages on PyPI carry the released ``dist/`` files byte for byte, so the Subresource
 Integrity hashes computed here from the local files are the ones of the pinned CDN files too.
-Our own JS and CSS live in ``geomap/render/static/``.
+Our own JS and CSS live in ``geomap/render/static/``; the page's script is the files of
+``static/js/`` joined in the order of :data:`SCRIPT_PARTS` (:func:`script_text`).
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def safe_for_tag(text: str, tag: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def own_text(name: str) -> str:
-    """One of geomap's own static files (``geomap.js``, ``geomap.css``)."""
+    """One of geomap's own static files (``geomap.css``, ``folium_boot.js``)."""
     path = _STATIC / name
     try:
         text = path.read_text(encoding="utf-8")
@@ -145,6 +146,29 @@ def own_text(name: str) -> str:
         raise DataError(f"cannot read {path}: the geomap installation is incomplete; "
                         "reinstall it (pip install -e .)") from exc
     return safe_for_tag(text, "script" if name.endswith(".js") else "style")
+
+
+#: geomap's own script, one file per concern, in the order they are joined (helpers and the map's
+#: object first, the entry points last). They share one scope: the joined text runs inside one
+#: function, so no part leaks a global but ``window.GeoMap`` (``boot.js``).
+SCRIPT_PARTS: tuple[str, ...] = ("core", "decode", "markers", "controls", "legend", "state", "export",
+                                 "popups", "boot")
+
+
+@functools.lru_cache(maxsize=None)
+def script_text() -> str:
+    """geomap's page script: the :data:`SCRIPT_PARTS` of ``static/js/`` joined inside one strict
+    function, safe inside ``<script>``."""
+    parts = []
+    for name in SCRIPT_PARTS:
+        path = _STATIC / "js" / f"{name}.js"
+        try:
+            parts.append(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise DataError(f"cannot read {path}: the geomap installation is incomplete; "
+                            "reinstall it (pip install -e .)") from exc
+    text = '(function () {\n"use strict";\n\n' + "\n".join(parts) + "})();\n"
+    return safe_for_tag(text, "script")
 
 
 @functools.lru_cache(maxsize=None)
@@ -175,7 +199,7 @@ def tag(asset: Asset, *, inline: bool) -> str:
 
 def own_tags() -> str:
     """geomap's own CSS and JS, always inline."""
-    return f"<style>{own_text('geomap.css')}</style>\n<script>{own_text('geomap.js')}</script>"
+    return f"<style>{own_text('geomap.css')}</style>\n<script>{script_text()}</script>"
 
 
 def head_html(cdn: bool) -> str:

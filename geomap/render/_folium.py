@@ -3,7 +3,7 @@
 :class:`IncidentLayer` is a folium element (one Jinja template, like folium's own) that adds the
 incident map of an :class:`~geomap.render.IncidentMap` to a ``folium.Map``: a layer per incident
 type, the legend, the region, date and place filters and the URL-fragment state, drawn by the same
-``geomap.js`` as geomap's own pages. :func:`to_folium` builds one from an incidents GeoDataFrame.
+page script (``static/js/``) as geomap's own pages. :func:`to_folium` builds one from an incidents GeoDataFrame.
 
 >>> m = to_folium(incidents, types=["air_strike"])
 >>> marker = folium.Marker([50.45, 30.52], popup="<b>HQ</b>", icon=folium.Icon(color="red")).add_to(m)
@@ -189,7 +189,7 @@ def own_html() -> str:
     """geomap's CSS and JS, always inline, with the folium entry point."""
     return "\n".join([
         f"<style>{_assets.own_text('geomap.css')}\n{_FOLIUM_CSS}</style>",
-        f"<script>{_assets.own_text('geomap.js')}</script>",
+        f"<script>{_assets.script_text()}</script>",
         f"<script>{_assets.own_text('folium_boot.js')}</script>",
     ])
 

@@ -72,13 +72,14 @@ def _polygons(geom: Any) -> list[Any]:
     return []
 
 
-def _ring(coords: Any, scale: int) -> list[int]:
-    """A ring as integers: the first point at 1/scale degree, then the steps between points."""
+def _ring(coords: Any, scale: int, minimum: int = 4) -> list[int]:
+    """A ring (or a line, ``minimum=2``) as integers: the first point at 1/scale degree, then the
+    steps between points; empty when rounding leaves fewer than ``minimum`` points."""
     q = np.round(np.asarray(coords)[:, :2] * scale).astype(np.int64)
     keep = np.ones(len(q), dtype=bool)
     keep[1:] = np.any(q[1:] != q[:-1], axis=1)  # drop points that rounding merged
     q = q[keep]
-    if len(q) < 4:
+    if len(q) < minimum:
         return []
     steps = np.vstack([q[:1], np.diff(q, axis=0)])
     return steps.ravel().tolist()
@@ -88,7 +89,7 @@ def _compact(geom: Any, tolerance: float, decimals: int, *, relative: bool = Fal
     """A polygonal geometry simplified, quantised to 10**-decimals degree and delta-encoded.
 
     ``{"s": scale, "p": [polygon, ...]}``, each polygon a list of rings (outer first), each ring a
-    flat list ``[x0, y0, dx1, dy1, ...]`` of integers; geomap.js turns it back into GeoJSON.
+    flat list ``[x0, y0, dx1, dy1, ...]`` of integers; the page (``static/js/decode.js``) turns it back into GeoJSON.
     Delta-encoded integers take about half the bytes of GeoJSON coordinates.
     """
     import shapely

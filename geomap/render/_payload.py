@@ -1,6 +1,6 @@
 """The map's payload in the page: JSON safe inside ``<script>``, gzip+base64 when large.
 
-One encoding for geomap's own pages and for the folium bridge; ``geomap.js`` reads both.
+One encoding for geomap's own pages and for the folium bridge; the page script (``static/js/decode.js``) reads both.
 """
 
 from __future__ import annotations

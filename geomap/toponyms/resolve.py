@@ -4,7 +4,10 @@ Each candidate starts from its prior (prominence plus how its name matched, see
 :func:`geomap.gazetteer.prominence`) and gains from the document's context:
 
 - **containers** next to the name: "Paris, Texas", "Huliaipole in the Zaporizhzhia region",
-  "Russia's Krasnodar region" — a candidate inside the named country or region gains a lot;
+  "Russia's Krasnodar region" — a candidate inside the named country or region
+  (:func:`geomap.geometry.contains`) gains a lot; a name coordinated with the next phrase
+  ("Moscow and officials in Idaho", but not "Moscow and other towns in Idaho") has no
+  container there;
 - **country support**: countries named in the document (directly, by demonym, or through
   unambiguous places) favour candidates in them ("Donetsk" in a Ukraine story);
 - **region support**: admin-1 regions named in the document;
@@ -21,7 +24,8 @@ from collections import Counter
 
 import numpy as np
 
-from ..gazetteer import Candidate, haversine_km
+from ..gazetteer import Candidate
+from ..geometry import contains, haversine_km
 from ..models import Mention
 from .recognize import RawMention
 
@@ -39,8 +43,10 @@ ISOLATION_PENALTY = 0.4
 #: A pick is "clear" (usable as context) when it beats the runner-up by this much.
 CLEAR_MARGIN = 1.0
 
-#: What may stand between a name and its container: "X, Y", "X in Y", "X oil refinery in Y".
-_CONTAINER_GAP = re.compile(r"^(?:,\s*|\s+(?:[a-z][a-z-]*\s+){0,4}(?:in|near|outside|of)\s+(?:the\s+)?)$")
+#: What may stand between a name and its container: "X, Y", "X in Y", "X oil refinery in Y";
+#: never "and"/"or" ("between X and any city in Y": Y is the second phrase's place, not X's)
+#: unless "other" follows ("X and other parts of Y": X is one of them).
+_CONTAINER_GAP = re.compile(r"^(?:,\s*|\s+(?:(?!(?:and|or)\s(?!other\s))[a-z][a-z-]*\s+){0,4}(?:in|near|outside|of)\s+(?:the\s+)?)$")
 
 
 def _containers(text: str, raws: list[RawMention]) -> dict[int, list[int]]:
@@ -61,27 +67,6 @@ def _containers(text: str, raws: list[RawMention]) -> dict[int, list[int]]:
     return out
 
 
-#: A district ("Pokrovskyi district") holds the places of its region this close to its point.
-DISTRICT_KM = 80.0
-
-
-def _contains(container: Candidate, cand: Candidate) -> bool:
-    outer, inner = container.place, cand.place
-    if outer.id == inner.id:
-        return False
-    if outer.kind == "country":
-        return inner.country == outer.country
-    if outer.kind == "admin1":
-        return inner.admin1_code is not None and inner.admin1_code == outer.admin1_code
-    if outer.kind == "admin2" and inner.kind in ("city", "facility"):
-        return (inner.admin1_code is not None and inner.admin1_code == outer.admin1_code
-                and haversine_km(outer.lat, outer.lon, inner.lat, inner.lon) <= DISTRICT_KM)
-    if outer.bbox is not None and outer.kind in ("physical", "water"):
-        west, south, east, north = outer.bbox
-        return south <= inner.lat <= north and west <= inner.lon <= east
-    return False
-
-
 def _score(cand: Candidate, raw: RawMention) -> float:
     score = cand.prior
     if raw.hint and cand.place.kind == raw.hint:
@@ -96,7 +81,7 @@ SUPPORT_KM = 300.0
 
 def _supported(i: int, raws: list[RawMention], picks, containers) -> bool:
     chosen = picks[i][0][1]
-    if any(_contains(outer, chosen) for j in containers.get(i, ()) for outer in raws[j].candidates):
+    if any(contains(outer.place, chosen.place) for j in containers.get(i, ()) for outer in raws[j].candidates):
         return True  # "Paris, Tenn.": the named container holds it
     if raws[i].weak == "common word":
         return False  # only a container (or a locative, checked earlier) makes "Union" a place
@@ -169,12 +154,12 @@ def _regions_after_comma(text: str, raws: list[RawMention], picks: list, contain
                 continue
             (_, chosen), _ = picks[i]
             (_, current), margin = picks[j]
-            if current.place.kind in ("country", "admin1", "admin2") and _contains(current, chosen):
+            if current.place.kind in ("country", "admin1", "admin2") and contains(current.place, chosen.place):
                 continue
             if j + 1 < len(raws) and _LIST_GO_ON.match(text[raws[j].end:raws[j + 1].start]) \
                     and raws[j + 1].candidates and not raws[j + 1].hint:
                 continue
-            regions = [c for c in raws[j].candidates if c.place.kind in ("admin1", "admin2") and _contains(c, chosen)]
+            regions = [c for c in raws[j].candidates if c.place.kind in ("admin1", "admin2") and contains(c.place, chosen.place)]
             if regions:
                 best = max(regions, key=lambda c: (c.place.kind == "admin1", c.prior))
                 picks[j] = ((picks[j][0][0], best), max(margin, CLEAR_MARGIN))
@@ -183,7 +168,7 @@ def _regions_after_comma(text: str, raws: list[RawMention], picks: list, contain
             # elsewhere would be a false place; the report is located by its region instead
             areas = [c for c in raws[j].candidates if c.place.kind == "admin1"]
             if areas and chosen.place.kind in ("city", "facility") and not any(
-                    _contains(a, c) for a in areas for c in raws[i].candidates):
+                    contains(a.place, c.place) for a in areas for c in raws[i].candidates):
                 best = max(areas, key=lambda c: c.prior)
                 picks[j] = ((picks[j][0][0], best), max(margin, CLEAR_MARGIN))
                 picks[i] = ((picks[i][0][0], best), picks[i][1])
@@ -276,7 +261,7 @@ def resolve(text: str, raws: list[RawMention], cache: dict[tuple, tuple] | None 
                         score += W_ADMIN1_CHILD * min(2, children)
                 if near_list is not None and city_flags[k]:
                     score += near_list[k]
-                if containers_of and any(_contains(o, cand) for o in containers_of):
+                if containers_of and any(contains(o.place, cand.place) for o in containers_of):
                     score += W_CONTAINER
                 rescored.append((score, cand))
             new_picks.append(pick(rescored))

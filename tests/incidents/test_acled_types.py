@@ -59,3 +59,20 @@ def test_exclamation_inside_a_quote_ends_no_sentence():
     assert [s.text for s in split_sentences(text)] == [
         'Protesters chanted "No to war! Peace now!" outside the embassy in Tbilisi.', "Police watched."]
     assert set(extract(text)["place"]) == {"Tbilisi"}
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("About 30 people held a protest 'Don't wait! Bring them home!' in Lutsk, Volyn. Police watched.",
+     ["About 30 people held a protest 'Don't wait! Bring them home!' in Lutsk, Volyn.", "Police watched."]),
+    ("A banner read ‘Peace! Now!’ in Lviv. Then it rained.", ["A banner read ‘Peace! Now!’ in Lviv.", "Then it rained."]),
+    ("He said 'we held the line.' Then he left.", ["He said 'we held the line.'", "Then he left."]),
+    ("Kyiv's mayor spoke! Drones hit 'the depot'. Soldiers' wives came.",
+     ["Kyiv's mayor spoke!", "Drones hit 'the depot'.", "Soldiers' wives came."]),
+])
+def test_single_quotes_quote_but_apostrophes_do_not(text, sentences):
+    assert [s.text for s in split_sentences(text)] == sentences
+
+
+def test_a_slogan_in_single_quotes_keeps_the_protest_place():
+    text = "On 3 May 2023, about 40 people held a peaceful protest 'Stop the war! Free them!' in Poltava, Poltava."
+    assert set(extract(text)["place"]) == {"Poltava"}

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from geomap.cli import cli
 from geomap.errors import UsageError
+from geomap.incidents.taxonomy import load_taxonomy
 from geomap.render import CLUSTER_THRESHOLD, IncidentMap, make_map, save_static
 from geomap.render._assets import ASSETS, sri
 from geomap.render._map import json_for_script
@@ -75,7 +76,7 @@ def test_payload_columns_regions_and_types(incidents):
     assert [t["id"] for t in payload["types"]] == sorted(set(incidents["incident_type"]),
                                                           key=["air_strike", "shelling", "naval_attack",
                                                                "airspace_violation", "ground_fighting"].index)
-    assert payload["types"][0]["colour"] == "#d62728" and payload["types"][0]["svg"].startswith("<svg")
+    assert payload["types"][0]["colour"] == load_taxonomy()["air_strike"].colour and payload["types"][0]["svg"].startswith("<svg")
     assert payload["dayRange"][1] - payload["dayRange"][0] == 9
 
 
@@ -158,7 +159,7 @@ def test_static_map(incidents, tmp_path, suffix):
         # incidents located only by a region are hatched areas, listed once in the legend
         assert f"Located only by country, sea or region ({int(coarse.sum())})" in text
         assert "<pattern" in text  # the hatch
-        assert "#d62728" in text and "Natural Earth" in text
+        assert load_taxonomy()["air_strike"].colour in text and "Natural Earth" in text
         assert re.search(r"\b[125]0* km\b", text)  # the scale bar
     with pytest.raises(UsageError, match="image format"):
         save_static(incidents, tmp_path / "map.bmp")

@@ -216,6 +216,17 @@ def test_container_region_picks_the_homonym_inside_it():
     assert dnipro.place.id != zap.place.id
 
 
+def test_a_coordinated_name_is_not_held_by_the_next_ones_container():
+    """"Moscow and officials in Idaho": the "and" starts a second phrase, Idaho holds no Moscow;
+    "Moscow and other towns in Idaho" says Moscow is one of them."""
+    coordinated = find("Talks between Moscow and officials in Idaho stalled.", "Moscow")
+    assert coordinated.place.country == "RU"
+    one_of = find("Storms hit Moscow and other towns in Idaho.", "Moscow")
+    assert (one_of.place.country, one_of.place.admin1_code) == ("US", "US-ID")
+    held = find("Talks between farmers in Moscow, Idaho stalled.", "Moscow")
+    assert (held.place.country, held.place.admin1_code) == ("US", "US-ID")
+
+
 def test_donetsk_in_a_ukraine_story():
     text = ("Ukraine's army said it repelled assaults near Donetsk. Kyiv asked its allies for more "
             "air defence systems.")

@@ -46,7 +46,7 @@ Three refinements:
 from __future__ import annotations
 
 from .pairs import Pair, items_from_mentions, pair, pair_sentence
-from .roles import Item, Sentence, assign_roles, contains, geo_precision, resolve_anaphors
+from .roles import Item, Sentence, assign_roles, geo_precision, resolve_anaphors
 
-__all__ = ["Item", "Pair", "Sentence", "assign_roles", "contains", "geo_precision", "items_from_mentions", "pair",
+__all__ = ["Item", "Pair", "Sentence", "assign_roles", "geo_precision", "items_from_mentions", "pair",
            "pair_sentence", "resolve_anaphors"]
