@@ -278,15 +278,32 @@ def records_frame(records: list[dict[str, Any]], *, timings: Timings | None = No
 
 def with_regions(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The records (changed in place) with country, admin-1 and water from the spatial join of
-    their points (:func:`geomap.regions.regions_at`, each distinct point joined once per
-    process); the gazetteer's values stay where the join finds none. A country-level incident
+    their points: for a gazetteer place at its own point, the join made when the index was built
+    (no polygons loaded); else :func:`geomap.regions.regions_at` (each distinct point joined once
+    per process). The gazetteer's values stay where the join finds none. A country-level incident
     has no admin-1 region: its representative point lies in some admin-1 unit, the incident does
     not. Both the incidents frame and the store's per-article rows are made here."""
     from .regions import JOIN_COLUMNS, regions_at
 
-    joined = regions_at([(_coordinate(r["lon"]), _coordinate(r["lat"])) for r in records])
-    for rec, values in zip(records, joined, strict=True):
-        for col, value in zip(JOIN_COLUMNS, values, strict=True):
+    if not records:
+        return records
+    points = [(_coordinate(r["lon"]), _coordinate(r["lat"])) for r in records]
+    joined: list[tuple[str | None, ...] | None] = [None] * len(records)
+    ids = {r["place_id"] for r in records if isinstance(r.get("place_id"), str)}
+    if ids:
+        from .gazetteer import load_gazetteer
+
+        # the gazetteer's own points were joined when its index was built
+        at_place = load_gazetteer().joined_regions(ids)
+        for i, rec in enumerate(records):
+            hit = at_place.get(str(rec.get("place_id")))
+            if hit is not None and (hit[0], hit[1]) == points[i]:
+                joined[i] = hit[2]
+    rest = [i for i, values in enumerate(joined) if values is None]  # relocated points, other ids
+    for i, values in zip(rest, regions_at([points[i] for i in rest]), strict=True):
+        joined[i] = values
+    for rec, found in zip(records, joined, strict=True):
+        for col, value in zip(JOIN_COLUMNS, found or (None,) * len(JOIN_COLUMNS), strict=True):
             if value is not None:
                 rec[col] = value
         if rec["kind"] == "country":
