@@ -94,12 +94,21 @@ def spellings(name: str, translitua, russian: bool = True) -> list[str]:
     """English spellings of a Ukrainian settlement name: official first.
 
     Besides the three Ukrainian systems, a KMU spelling with "i" for "и" ("Novokalinove",
-    "Marinka"): reports often mix Ukrainian endings with Russian vowels.
+    "Marinka"): reports often mix Ukrainian endings with Russian vowels; one with "yo" for the
+    soft "ьо" that the systems write "o" ("Verkhnyotoretske" for Верхньоторецьке); and for a name
+    of two words, each word in the other system too ("Chervonyi Mayak": KMU, then BGN/PCGN).
     """
     t = translitua
-    out = [t.translit(name, t.UkrainianKMU), t.translit(name, t.UkrainianBGN),
-           t.translit(name, t.UkrainianNational1996),
+    kmu = t.translit(name, t.UkrainianKMU)
+    out = [kmu, t.translit(name, t.UkrainianBGN), t.translit(name, t.UkrainianNational1996),
            t.translit(name.replace("и", "і").replace("И", "І"), t.UkrainianKMU)]
+    if "ьо" in name:
+        out.append("yo".join(t.translit(part, t.UkrainianKMU) for part in name.split("ьо")))
+    words = name.split(" ")
+    if len(words) == 2:
+        kmu_words = [t.translit(w, t.UkrainianKMU) for w in words]
+        bgn_words = [t.translit(w, t.UkrainianBGN) for w in words]
+        out += [f"{kmu_words[0]} {bgn_words[1]}", f"{bgn_words[0]} {kmu_words[1]}"]
     for ru in (russian_forms(name.lower()) if russian else ()):
         latin = t.translit(ru, t.RussianInternationalPassport1997)
         latin = " ".join(w[:1].upper() + w[1:] for w in latin.split(" "))

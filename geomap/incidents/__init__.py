@@ -33,7 +33,7 @@ from .lexicon import Lexicon
 from .merge import Candidate, merge_article
 from .pairing import items_from_mentions, pair_sentence
 from .sentences import split_sentences
-from .taxonomy import INCIDENT_TYPES, load_taxonomy
+from .taxonomy import INCIDENT_TYPES, MAP_TYPES, load_taxonomy
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Timings
@@ -56,9 +56,11 @@ def article_candidates(article: Article, mentions: list[Mention], lexicon: Lexic
     mentions = sorted(mentions, key=lambda m: m.start)
     acled = lexicon.taxonomy.types  # ACLED's event_type and sub_event_type of each type
     for sent in split_sentences(text):
+        items = items_from_mentions(mentions, sent.start, sent.end)
+        if not items and not previous:  # no place, and no earlier place an anaphor could take:
+            continue                    # nothing to pair, so its cues are not even looked for
         cues = find_cues(sent.text, lexicon, types)
         evidence = classify(sent.text, lexicon, types, cues=cues) if cues else {}
-        items = items_from_mentions(mentions, sent.start, sent.end)
         if not items and not (evidence and previous):  # no place, and no anaphor can have one
             previous = None if not evidence else previous
             continue
@@ -104,7 +106,7 @@ def check_types(types: Iterable[str] | None) -> frozenset[str] | None:
     if types is None:
         return None
     chosen = frozenset(t.strip() for t in types if t and t.strip())
-    unknown = sorted(chosen - set(INCIDENT_TYPES))
+    unknown = sorted(chosen - set(MAP_TYPES))
     if unknown:
-        raise UsageError(f"unknown incident type(s) {', '.join(unknown)}; choose from {', '.join(INCIDENT_TYPES)}")
+        raise UsageError(f"unknown incident type(s) {', '.join(unknown)}; choose from {', '.join(MAP_TYPES)}")
     return chosen or None

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import UsageError
-from ..incidents.taxonomy import INCIDENT_TYPES, load_taxonomy
+from ..incidents.taxonomy import MAP_TYPES, load_taxonomy
 from . import _outlines
 
 #: Region kinds the map filters by, and the incident column holding each one's key.
@@ -331,7 +331,7 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
     """The JSON the page's script reads: incidents as columns, regions, outlines, types."""
     taxonomy = load_taxonomy()
     strings = _Strings()
-    types_present = [t for t in INCIDENT_TYPES if t in set(gdf["incident_type"])]
+    types_present = [t for t in MAP_TYPES if t in set(gdf["incident_type"])]
     type_index = {t: i for i, t in enumerate(types_present)}
     type_counts = gdf["incident_type"].value_counts()
     types = [{"id": t, "label": taxonomy[t].label, "colour": taxonomy[t].colour,

@@ -43,10 +43,14 @@ ISOLATION_PENALTY = 0.4
 #: A pick is "clear" (usable as context) when it beats the runner-up by this much.
 CLEAR_MARGIN = 1.0
 
-#: What may stand between a name and its container: "X, Y", "X in Y", "X oil refinery in Y";
+#: What may stand between a name and its container: "X, Y", "X in Y", "X oil refinery in Y",
+#: "X (Y)" -- the bracketed region of "Dubrovka (Leningrad Oblast)", as ACLED and many wires write;
 #: never "and"/"or" ("between X and any city in Y": Y is the second phrase's place, not X's)
 #: unless "other" follows ("X and other parts of Y": X is one of them).
-_CONTAINER_GAP = re.compile(r"^(?:,\s*|\s+(?:(?!(?:and|or)\s(?!other\s))[a-z][a-z-]*\s+){0,4}(?:in|near|outside|of)\s+(?:the\s+)?)$")
+_CONTAINER_GAP = re.compile(
+    r"^(?:,\s*|\s*\(\s*|\s+(?:(?!(?:and|or)\s(?!other\s))[a-z][a-z-]*\s+){0,4}(?:in|near|outside|of)\s+(?:the\s+)?)$")
+#: The gaps of "Place, Region" and "Place (Region)": the region there names no second place.
+_REGION_GAPS = (",", "(")
 
 
 def _containers(text: str, raws: list[RawMention]) -> dict[int, list[int]]:
@@ -144,13 +148,14 @@ _LIST_GO_ON = re.compile(r"^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
 
 
 def _regions_after_comma(text: str, raws: list[RawMention], picks: list, containers: dict[int, list[int]]) -> None:
-    """"Vesele, Kherson", "Kramatorsk, Donetsk", "Nove, Kharkiv region": a name after a place
-    and a comma that can be a region holding that place is that region (ACLED's and the wire
+    """"Vesele, Kherson", "Kramatorsk, Donetsk", "Nove, Kharkiv region", "Dubrovka (Leningrad
+    Oblast)": a name after a place and a comma (or in brackets after it) that can be a region
+    holding that place is that region (ACLED's and the wire
     services' "Village, Oblast"), never a second place -- unless a list goes on after it
     ("Kramatorsk, Donetsk and Kharkiv"). Updates ``picks`` in place."""
     for i, held in containers.items():
         for j in held:
-            if j != i + 1 or text[raws[i].end:raws[j].start].strip() != ",":
+            if j != i + 1 or text[raws[i].end:raws[j].start].strip() not in _REGION_GAPS:
                 continue
             (_, chosen), _ = picks[i]
             (_, current), margin = picks[j]

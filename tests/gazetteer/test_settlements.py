@@ -35,6 +35,16 @@ def test_every_settlement_has_a_region_and_a_point_in_ukraine(settlements):
     assert approx <= {"hromada", "raion"}
 
 
+def test_soft_o_and_mixed_systems_spellings_find_the_settlement(settlements):
+    by_uk = {r["uk"]: r for r in settlements if r["kind"] == "city"}
+    # "ьо" is "o" in all three systems but "yo" in English reports
+    assert "Verkhnyosadove" in by_uk["Верхньосадове"]["names"]
+    # a two-word name written half in KMU 2010, half in BGN/PCGN
+    assert "Pryiatne Svidannya" in by_uk["Приятне Свідання"]["names"]
+    gaz = load_gazetteer()
+    assert gaz.search("Verkhnyosadove", limit=1)[0][0].admin1_code == "UA-43"
+
+
 def test_official_and_russian_derived_spellings_find_one_village():
     gaz = load_gazetteer()
     official = gaz.search("Klishchiivka", limit=1)[0][0]

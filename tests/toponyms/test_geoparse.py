@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+import geomap
 from geomap.toponyms import Geoparser, geoparse
 from geomap.models import Mention
 
@@ -214,6 +215,15 @@ def test_container_region_picks_the_homonym_inside_it():
     dnipro = find("Shelling hit Huliaipole in the Dnipropetrovsk region overnight.", "Huliaipole")
     assert dnipro.place.country == "UA" and dnipro.place.admin1_code == "UA-12"
     assert dnipro.place.id != zap.place.id
+
+
+def test_region_in_brackets_after_a_place_picks_its_namesake_and_is_no_second_incident():
+    # without the bracketed region, the best-known Kirovsk (Murmansk oblast) wins
+    assert find("Residents gathered in Kirovsk to oppose a landfill.", "Kirovsk").place.admin1_code == "RU-MUR"
+    text = "Residents gathered in Kirovsk (Leningrad Oblast) to oppose a landfill."
+    assert find(text, "Kirovsk").place.admin1_code == "RU-LEN"
+    gdf = geomap.extract("date 2024-05-03\n" + text)
+    assert gdf["place"].tolist() == ["Kirovsk"] and gdf["region_code"].tolist() == ["RU-LEN"]
 
 
 def test_a_coordinated_name_is_not_held_by_the_next_ones_container():
