@@ -8,11 +8,11 @@ import zlib
 
 import folium
 import pytest
-from pagekit import MARKERS, open_map, pin_count, pinned, type_checkbox, visible_count
 
 from geomap.render._assets import FOLIUM_LOCAL
 from geomap.render._folium import _ICON_ASSETS, to_folium
 from geomap.render._synthetic import synthetic_incidents
+from pagekit import MARKERS, open_map, pin_count, pinned, type_checkbox, visible_count
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from pagekit import marker_count, open_map, type_checkbox, visible_count
 
 from geomap.cli import cli
+from pagekit import marker_count, open_map, type_checkbox, visible_count
 
 pytestmark = pytest.mark.browser
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pagekit import open_map
 
 from geomap.render import make_map
 from geomap.render._synthetic import synthetic_incidents
+from pagekit import open_map
 
 pytestmark = pytest.mark.browser
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-from pagekit import open_map
 from shapely.geometry import Point
 
 from geomap.render import make_map
+from pagekit import open_map
 
 pytestmark = pytest.mark.browser
 

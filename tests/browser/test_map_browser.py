@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 
 import pytest
-from pagekit import MARKERS, marker_count, open_map, pin_count, pinned, type_checkbox, visible_count
 
 from geomap.render import make_map
 from geomap.render._synthetic import synthetic_incidents
+from pagekit import MARKERS, marker_count, open_map, pin_count, pinned, type_checkbox, visible_count
 
 pytestmark = pytest.mark.browser
 

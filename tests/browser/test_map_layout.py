@@ -6,10 +6,10 @@ Desktop 1366x768 and phone 390x844, offline (the conftest blocks every non-local
 from __future__ import annotations
 
 import pytest
-from pagekit import MARKERS, open_map, pin_count, pinned
 
 from geomap.render import make_map
 from geomap.render._synthetic import synthetic_incidents
+from pagekit import MARKERS, open_map, pin_count, pinned
 
 pytestmark = pytest.mark.browser
 

@@ -8,10 +8,10 @@ import io
 import json
 
 import pytest
-from pagekit import open_map, type_checkbox, visible_count
 
 from geomap.render import make_map
 from geomap.render._synthetic import synthetic_incidents
+from pagekit import open_map, type_checkbox, visible_count
 
 pytestmark = pytest.mark.browser
 

@@ -11,9 +11,9 @@ import subprocess
 import sys
 
 import pytest
-from pagekit import pin_count, pinned
 
 from geomap.export import read_incidents
+from pagekit import pin_count, pinned
 from support.paths import SEED
 
 pytestmark = pytest.mark.browser
