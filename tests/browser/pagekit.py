@@ -27,9 +27,7 @@ def type_checkbox(page, type_id):
 
 
 # every incident drawn as a pin, alone or inside a cluster on screen (each cluster counts its pins)
-_PINS_ON_SCREEN = """() => { const m = document.querySelector('.geomap').geomap;
-    const group = m.container._featureGroup || m.container;
-    let n = 0; group.eachLayer(l => { n += l.getChildCount ? l.getChildCount() : 1; }); return n; }"""
+_PINS_ON_SCREEN = "() => document.querySelector('.geomap').geomap.onScreenCount()"
 
 
 def pin_count(page) -> int:
