@@ -85,6 +85,7 @@ LEXICON_FAMILIES: dict[str, list[tuple[str, str, list[str] | None]]] = {
             "shot at ~ column"]),
         ("types.looting", "strong", ["exported ~ grain", "confiscat*"])],
     "topic phrases": [("pairing", "topic_markers", None)],
+    "'from' places looting and abductions": [("pairing", "from_types", None)],
     "seed-only attributive nouns": [("pairing", "attributive_nouns", ["favor", "insistence", "strongest", "negotiating"])],
     "seed-only skip words": [("pairing", "skip_words", ["small", "tiny"])],
 }
