@@ -86,8 +86,6 @@ LEXICON_FAMILIES: dict[str, list[tuple[str, str, list[str] | None]]] = {
         ("types.looting", "strong", ["exported ~ grain", "confiscat*"])],
     "topic phrases": [("pairing", "topic_markers", None)],
     "'from' places looting and abductions": [("pairing", "from_types", None)],
-    "seed-only attributive nouns": [("pairing", "attributive_nouns", ["favor", "insistence", "strongest", "negotiating"])],
-    "seed-only skip words": [("pairing", "skip_words", ["small", "tiny"])],
 }
 #: Rule families in code: (module, function or pattern, replacement) -- the replacement switches
 #: the rule off.
