@@ -91,7 +91,7 @@ LEXICON_FAMILIES: dict[str, list[tuple[str, str, list[str] | None]]] = {
 #: the rule off.
 CODE_FAMILIES: dict[str, tuple[str, str, str]] = {
     "Place, Region convention": ("geomap.toponyms.resolve", "_regions_after_comma", "lambda *a, **k: None"),
-    "Place (Region) in brackets": ("geomap.toponyms.resolve", "_CONTAINER_GAP", r"""re.compile(
+    "Place (Region), Place village, Region": ("geomap.toponyms.resolve", "_CONTAINER_GAP", r"""re.compile(
         r"^(?:,\s*|\s+(?:(?!(?:and|or)\s(?!other\s))[a-z][a-z-]*\s+){0,4}(?:in|near|outside|of)\s+(?:the\s+)?)$")"""),
     "coordinated verbs": ("geomap.incidents.pairing.pairs", "_coordinated", "lambda *a, **k: False"),
     "quotes in sentence splitting": ("geomap.incidents.sentences", "_inside_quote", "lambda *a, **k: False"),
