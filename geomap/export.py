@@ -134,7 +134,8 @@ def sanitize_text(value: str | None) -> str | None:
     return value or None
 
 
-def _sanitize_list_item(value: str) -> str:
+def sanitize_list_item(value: str) -> str:
+    """:func:`sanitize_text` for one item of a list column (an empty item stays empty)."""
     return _SURROGATES.sub("\ufffd", value.replace("\x00", ""))
 
 
@@ -251,9 +252,9 @@ RecordErrorHandler = Callable[[InputError], None]
 def _bad_records(columns: dict[str, list[Any]], geometry: list[Any] | None) -> dict[int, str]:
     """Row index -> why the record cannot be mapped: an unknown type, coordinates that are not
     finite numbers on the globe, counts and confidences out of range."""
-    from .incidents.taxonomy import load_taxonomy
+    from .incidents.taxonomy import MAP_TYPES
 
-    known = load_taxonomy().types
+    known = MAP_TYPES
     bad: dict[int, str] = {}
     for i, t in enumerate(columns["incident_type"]):
         if t not in known:
@@ -372,7 +373,7 @@ def sanitize_incidents(gdf: Any) -> Any:
     for c in TEXT_COLUMNS:
         out[c] = _column([sanitize_text(v) for v in out[c].tolist()], "text")
     for c in LIST_COLUMNS:
-        out[c] = _column([[_sanitize_list_item(s) for s in v] for v in out[c].tolist()], "list")
+        out[c] = _column([[sanitize_list_item(s) for s in v] for v in out[c].tolist()], "list")
     return out
 
 
@@ -571,8 +572,10 @@ _WRITERS: dict[str, Callable[[Any, Path], None]] = {
 
 
 def read_incidents(path: str | os.PathLike[str], *, driver: str | None = None,
-                   on_error: RecordErrorHandler | None = None) -> Any:
-    """Read an incident file written by :func:`write_incidents` (or a compatible one).
+                   on_error: RecordErrorHandler | None = None, columns: Mapping[str, str] | None = None) -> Any:
+    """Read an incident file written by :func:`write_incidents` (or a compatible one), or another
+    tool's table of points (:mod:`geomap.foreign`: a file without geomap's own columns, or any file
+    when ``columns`` maps fields to its columns, e.g. ``{"type": "category", "date": "day"}``).
 
     Returns the canonical GeoDataFrame (dtypes as in the module docstring). Raises
     :class:`InputError` when the file is missing, not in a supported format, or unreadable. A
@@ -595,8 +598,18 @@ def read_incidents(path: str | os.PathLike[str], *, driver: str | None = None,
     except Exception as exc:  # parsers raise many kinds; each means "this file is broken"
         raise InputError(f"not a readable {fmt} incident file ({type(exc).__name__}: {exc})",
                          source=str(path)) from exc
-    where = {"CSV": lambda i: ("", i + 2), "GeoJSON": lambda i: (f"feature {i + 1}: ", None)}.get(
+    where: Callable[[int], tuple[str, int | None]] = {
+        "CSV": lambda i: ("", i + 2), "GeoJSON": lambda i: (f"feature {i + 1}: ", None)}.get(
         fmt, lambda i: (f"row {i + 1}: ", None))
+    from . import foreign
+
+    if columns or not foreign.is_native(table):
+        table, rows = foreign.foreign_incidents(table, mapping=columns, source=str(path), on_error=on_error,
+                                                where=where)
+        first_where = where
+
+        def where(i: int) -> tuple[str, int | None]:  # the input's row, not the kept one's
+            return first_where(rows[i])
     return normalize_incidents(table, source=str(path), on_error=on_error, where=where)
 
 

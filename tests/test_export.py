@@ -249,8 +249,8 @@ def test_wrong_content_is_an_input_error(tmp_path):
     (tmp_path / "x.geojson").write_text('{"type": "Feature", "properties": {}}')
     with pytest.raises(InputError, match="FeatureCollection"):
         read_incidents(tmp_path / "x.geojson")
-    (tmp_path / "x.csv").write_text("id,place\na,b\n")
-    with pytest.raises(InputError, match="missing column"):
+    (tmp_path / "x.csv").write_text("id,place\na,b\n")  # not geomap's columns, and no location
+    with pytest.raises(InputError, match="no location"):
         read_incidents(tmp_path / "x.csv")
     (tmp_path / "ragged.csv").write_text(",".join([*INCIDENT_COLUMNS]) + "\na,b\n")
     with pytest.raises(InputError, match=r"ragged.csv:2"):

@@ -15,9 +15,10 @@ from ._inputs import InputOptions, input_options
 INCIDENT_SUFFIXES = (".geojson", ".gpkg", ".parquet", ".geoparquet", ".csv")
 
 
-def _is_incident_file(path: str) -> bool:
-    """An incidents file by extension; a CSV only when its header has ``incident_type`` (else it
-    is an articles CSV with a ``text`` column)."""
+def _is_incident_file(path: str, mapped: bool = False) -> bool:
+    """An incidents file by extension; a CSV only when its header has ``incident_type`` or
+    latitude and longitude columns, or when columns are mapped (else it is an articles CSV with a
+    ``text`` column)."""
     if path == "-" or Path(path).suffix.lower() not in INCIDENT_SUFFIXES or not Path(path).is_file():
         return False
     if Path(path).suffix.lower() != ".csv":
@@ -29,11 +30,13 @@ def _is_incident_file(path: str) -> bool:
             header = next(csv.reader([handle.readline(1 << 20)]), [])
     except (OSError, csv.Error):
         return True  # read_incidents names the problem
-    return "incident_type" in header or "text" not in header
+    from ..foreign import has_location_columns
+
+    return mapped or "incident_type" in header or "text" not in header or has_location_columns(header)
 
 
-def _read(inputs: InputOptions, store: str | None,
-          geocoder: Any = None) -> tuple[Any, list[str], int]:
+def _read(inputs: InputOptions, store: str | None, geocoder: Any = None,
+          columns: dict[str, str] | None = None) -> tuple[Any, list[str], int]:
     """All incidents from incident files, a store and articles; the failures to report; and how
     many inputs gave something (an input read without error, even when it holds no incident)."""
     import pandas as pd
@@ -41,7 +44,7 @@ def _read(inputs: InputOptions, store: str | None,
     frames: list[Any] = []
     failures: list[str] = []
     read = 0
-    incident_files = [p for p in inputs.paths if _is_incident_file(p)]
+    incident_files = [p for p in inputs.paths if _is_incident_file(p, bool(columns))]
     article_inputs = tuple(p for p in inputs.paths if p not in incident_files)
     if incident_files:
         from ..export import read_incidents
@@ -49,7 +52,7 @@ def _read(inputs: InputOptions, store: str | None,
         for path in incident_files:
             bad: list[InputError] = []
             try:
-                frames.append(read_incidents(path, on_error=bad.append))
+                frames.append(read_incidents(path, on_error=bad.append, columns=columns))
                 read += 1
             except InputError as exc:
                 bad.append(exc)
@@ -108,6 +111,8 @@ Examples:
   geomap map incidents.gpkg --embed --aspect 16:9 --link https://example.org/full.html -o report/map.html
   geomap map incidents.gpkg --since 2025-11-01 --pdf maps/nov.pdf
   geomap map --store incidents.store.gpkg -o maps/all.html --heat
+  geomap map acled-export.csv -o maps/acled.html
+  geomap map points.gpkg --type-column category --date-column day -o maps/theirs.html
   geomap map articles/ -o maps/today.html --geocoder nominatim --user-agent "desk/1.0 (me@example.org)"
 """)
 @input_options(required=False)
@@ -136,23 +141,40 @@ Examples:
 @click.option("--link", default=None, metavar="URL",
               help="With --embed: the full map's address (https://... or a relative path), linked "
                    "from inside the frame.")
+@click.option("--tiles", default=None, metavar="osm|carto|URL",
+              help="Show raster tiles when online (the offline base map stays beneath): osm, carto or a "
+                   "URL template with {z}/{x}/{y}. Off by default.")
+@click.option("--tiles-attribution", default=None, metavar="TEXT",
+              help="Who to credit for --tiles URL's data (default: the provider's line or the host).")
 @click.option("--heat", is_flag=True, help="Show the heat-map overlay from the start.")
 @click.option("--no-cluster", is_flag=True, help="Never cluster markers (default: pins that overlap cluster).")
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
               help="Also map the incidents of this store (see `geomap store`).")
+@click.option("--type-column", default=None, metavar="NAME",
+              help="Another tool's table: the column holding the incident type (a geomap type id or "
+                   "label; anything else maps to the 'other' layer).")
+@click.option("--date-column", default=None, metavar="NAME", help="Another tool's table: the date column.")
+@click.option("--place-column", default=None, metavar="NAME", help="Another tool's table: the place-name column.")
+@click.option("--text-column", default=None, metavar="NAME",
+              help="Another tool's table: the column with the report's text (shown in popups).")
 @geocoder_options
 def map_command(inputs: InputOptions, output: str | None, title: str | None, regions: tuple[str, ...],
                 types: tuple[str, ...], since: str | None, until: str | None, cdn: bool, embed: bool,
                 png: str | None, svg: str | None, pdf: str | None, height: str | None,
-                aspect: str | None, link: str | None, heat: bool, no_cluster: bool,
-                store: str | None, geocoder_name: str, user_agent: str | None,
-                geocoder_url: str | None) -> int:
+                aspect: str | None, link: str | None, tiles: str | None, tiles_attribution: str | None,
+                heat: bool, no_cluster: bool,
+                store: str | None, type_column: str | None, date_column: str | None,
+                place_column: str | None, text_column: str | None, geocoder_name: str,
+                user_agent: str | None, geocoder_url: str | None) -> int:
     """Draw incidents on a layered map: a layer per incident type, region, date and place filters.
 
     INPUT is an incidents file written by `geomap extract` (.geojson, .gpkg, .parquet, or a .csv
-    with an incident_type column) or articles (files, folders, - for stdin, a .csv with a text
-    column), which are extracted first. The page works offline: Leaflet, the icons and a base
-    map of country and region outlines are inside it.
+    with an incident_type column), another tool's points (any .geojson/.gpkg/.parquet of points,
+    or a .csv with latitude/longitude columns; an ACLED export maps with ACLED's types; the
+    columns read are in data/imports/columns.toml, or name them with --type-column, ...) or
+    articles (files, folders, - for stdin, a .csv with a text column), which are extracted first.
+    The page works offline: Leaflet, the icons and a base map of country and region outlines are
+    inside it.
 
     A record that cannot be mapped (unknown incident type, coordinates off the globe) is named
     and skipped; the map shows the rest. When no input could be read at all, nothing is written
@@ -168,10 +190,12 @@ def map_command(inputs: InputOptions, output: str | None, title: str | None, reg
     from ..render import make_map, prepare, save_static
     from ..render._make import map_title
     from ..render._map import EMBED_HEIGHT, css_aspect, css_height, link_target
+    from ..render._tiles import tile_layer
 
     try:  # the frame's options are checked before any work
         embed_options = {"height": css_height(height or EMBED_HEIGHT),
                          "aspect": css_aspect(aspect) if aspect else None, "link": link_target(link)}
+        tile_layer(tiles, tiles_attribution)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     if (height or aspect or link) and not embed:
@@ -184,7 +208,9 @@ def map_command(inputs: InputOptions, output: str | None, title: str | None, reg
     try:
         refuse_inputs_as_outputs(targets, [*inputs.paths, store])
         geocoder = make_geocoder(geocoder_name, user_agent, geocoder_url)
-        incidents, failures, read = _read(inputs, store, geocoder)
+        columns = {field: name for field, name in (("type", type_column), ("date", date_column),
+                                                    ("place", place_column), ("text", text_column)) if name}
+        incidents, failures, read = _read(inputs, store, geocoder, columns or None)
         for message in failures:
             click.echo(f"error: {message}", err=True)
         if failures and (not read or inputs.strict):
@@ -200,7 +226,8 @@ def map_command(inputs: InputOptions, output: str | None, title: str | None, reg
         if targets[0]:
             the_map = make_map(incidents, title=title, regions=list(regions) or None,
                                types=list(types) or None, since=since, until=until, cdn=cdn, heat=heat,
-                               cluster=False if no_cluster else None)
+                               cluster=False if no_cluster else None, tiles=tiles,
+                               tiles_attribution=tiles_attribution)
             written.append(the_map.save_embed(targets[0], **embed_options) if embed
                            else the_map.save(targets[0]))
             title = the_map.title

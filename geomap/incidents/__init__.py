@@ -33,7 +33,7 @@ from .lexicon import Lexicon
 from .merge import Candidate, merge_article
 from .pairing import items_from_mentions, pair_sentence
 from .sentences import split_sentences
-from .taxonomy import INCIDENT_TYPES, load_taxonomy
+from .taxonomy import INCIDENT_TYPES, MAP_TYPES, load_taxonomy
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Timings
@@ -106,7 +106,7 @@ def check_types(types: Iterable[str] | None) -> frozenset[str] | None:
     if types is None:
         return None
     chosen = frozenset(t.strip() for t in types if t and t.strip())
-    unknown = sorted(chosen - set(INCIDENT_TYPES))
+    unknown = sorted(chosen - set(MAP_TYPES))
     if unknown:
-        raise UsageError(f"unknown incident type(s) {', '.join(unknown)}; choose from {', '.join(INCIDENT_TYPES)}")
+        raise UsageError(f"unknown incident type(s) {', '.join(unknown)}; choose from {', '.join(MAP_TYPES)}")
     return chosen or None

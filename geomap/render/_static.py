@@ -12,7 +12,7 @@ from typing import Any
 
 from .._atomic import atomic_path
 from ..errors import UsageError
-from ..incidents.taxonomy import INCIDENT_TYPES, load_taxonomy
+from ..incidents.taxonomy import MAP_TYPES, load_taxonomy
 from . import _outlines
 
 #: A4 width minus 2 cm margins, in inches; height follows the map's shape within limits.
@@ -40,7 +40,7 @@ SHAPES = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "p", "<", ">")
 
 def type_shape(type_id: str) -> str:
     """The matplotlib marker of an incident type."""
-    return SHAPES[INCIDENT_TYPES.index(type_id) % len(SHAPES)] if type_id in INCIDENT_TYPES else "o"
+    return SHAPES[MAP_TYPES.index(type_id) % len(SHAPES)] if type_id in MAP_TYPES else "o"
 
 
 def _scale_bar(ax: Any, west: float, east: float, south: float, north: float) -> None:
@@ -230,7 +230,7 @@ def static_figure(incidents: Any, *, title: str | None = None, dpi: int = 200) -
     else:  # wider: show more longitude
         extra = ((north - south) * aspect / box_ratio - (east - west)) / 2
         west, east = west - extra, east + extra
-    present = [t for t in INCIDENT_TYPES if len(incidents) and (incidents["incident_type"] == t).any()]
+    present = [t for t in MAP_TYPES if len(incidents) and (incidents["incident_type"] == t).any()]
     top = 0.55 if title else 0.15  # inches above the map for the title
     footer = 0.3  # inches under the legend for the counts and attribution
 
@@ -266,7 +266,7 @@ def static_figure(incidents: Any, *, title: str | None = None, dpi: int = 200) -
                     label=f"Located only by country, sea or region ({len(shapes.members)})")
         types = list(incidents["incident_type"]) if len(incidents) else []
         pinned_set = set(pinned)
-        for type_id in INCIDENT_TYPES:
+        for type_id in MAP_TYPES:
             index = [i for i, t in enumerate(types) if t == type_id and i in pinned_set]
             if not index:
                 continue

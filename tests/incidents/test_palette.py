@@ -63,7 +63,7 @@ def test_simulation_merges_red_and_green():
 @pytest.mark.parametrize("vision", sorted(SIMULATIONS))
 def test_type_colours_stay_apart(vision):
     taxonomy = load_taxonomy()
-    colours = {t.id: seen(t.colour, vision) for t in taxonomy.types.values()}
+    colours = {t.id: seen(t.colour, vision) for t in (*taxonomy.types.values(), taxonomy.other)}
     closest = min(((float(np.linalg.norm(colours[a] - colours[b])), a, b)
                    for a, b in itertools.combinations(colours, 2)))
     assert closest[0] >= MIN_DISTANCE, f"{vision}: {closest[1]} and {closest[2]} look alike ({closest[0]:.1f})"
@@ -72,7 +72,7 @@ def test_type_colours_stay_apart(vision):
 @pytest.mark.parametrize("vision", sorted(SIMULATIONS))
 def test_type_colours_clear_of_the_map(vision):
     taxonomy = load_taxonomy()
-    for t in taxonomy.types.values():
+    for t in (*taxonomy.types.values(), taxonomy.other):  # the "other" layer is drawn too
         for name, background in BACKGROUNDS.items():
             distance = float(np.linalg.norm(seen(t.colour, vision) - seen(background, vision)))
             assert distance >= MIN_BACKGROUND_DISTANCE, f"{vision}: {t.id} close to the {name} ({distance:.1f})"
