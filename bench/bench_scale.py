@@ -7,9 +7,14 @@ Figures printed:
 2. Dask: ``geomap.dask.extract`` on a LocalCluster of 2 worker processes against
    ``geomap.extract`` in this process, on N varied synthetic articles (default 20,000) read
    from JSONL files by the workers themselves; whether the two outputs are byte-identical as
-   GeoJSON; the peak memory of each worker;
+   GeoJSON; the memory of each worker process (psutil RSS at the end, and its peak). On a
+   shared machine the wall-clock ratio says more about the other users than about geomap, so
+   the CPU seconds per article are measured too, in this process and in the workers (psutil),
+   and the speed-up they allow on two free cores is printed as the achievable ceiling:
+   ``serial CPU / max(worker CPU / 2, client and scheduler CPU)``;
 3. the store: ``geomap extract --store`` against ``geomap extract -o x.geojson`` on the same
-   articles (default 10,000), and the 10th batch of 1,000 articles into a store against the 1st.
+   articles (default 10,000), and the 10th batch of 1,000 articles into a store against the 1st
+   (wall and CPU seconds; the ratio of CPU seconds is the one load does not move).
 
 The synthetic articles are made from the project's own example articles (data/examples):
 sentences drawn at random, every city they name replaced by another city of the gazetteer,
@@ -118,10 +123,21 @@ def startup(tmp: Path) -> None:
 # --------------------------------------------------------------------------- Dask
 
 
-def _worker_peak_mb() -> float:
+def _worker_figures() -> dict[str, float]:
+    """In a worker: its process's CPU seconds so far, RSS now and peak RSS (MB)."""
     import resource as r
 
-    return r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024
+    import psutil
+
+    proc = psutil.Process()
+    cpu = proc.cpu_times()
+    return {"cpu": cpu.user + cpu.system, "rss": proc.memory_info().rss / 2**20,
+            "peak": r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def dask_vs_serial(records: list[dict], tmp: Path) -> None:
@@ -136,11 +152,13 @@ def dask_vs_serial(records: list[dict], tmp: Path) -> None:
     articles = [Article(id=r["id"], text=r["text"], date=dt.date.fromisoformat(r["date"]), source=r["source"])
                 for r in records]
     geomap.extract(articles[:20])  # warm: gazetteer, lexicon, regions
-    t0 = time.perf_counter()
+    n = len(articles)
+    c0, t0 = _self_cpu(), time.perf_counter()
     serial = geomap.extract(articles)
-    serial_s = time.perf_counter() - t0
-    print(f"one process    {len(articles)} articles in {serial_s:.1f} s = {len(articles) / serial_s:.0f} articles/s, "
-          f"{len(serial)} incidents, peak {_peak_rss_mb():.0f} MB (load {_load()})")
+    serial_s, serial_cpu = time.perf_counter() - t0, _self_cpu() - c0
+    print(f"one process    {n} articles in {serial_s:.1f} s = {n / serial_s:.0f} articles/s, "
+          f"{len(serial)} incidents, {1000 * serial_cpu / n:.2f} ms CPU per article, "
+          f"peak {_peak_rss_mb():.0f} MB (load {_load()})")
 
     t0 = time.perf_counter()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -148,15 +166,22 @@ def dask_vs_serial(records: list[dict], tmp: Path) -> None:
         started = time.perf_counter() - t0
         # warm the workers (gazetteer, lexicon, regions) as the serial process was warmed
         geomap.dask.collect(geomap.dask.extract(db.from_sequence(records[:40], npartitions=2)))
-        t0 = time.perf_counter()
+        before = client.run(_worker_figures)
+        c0, t0 = _self_cpu(), time.perf_counter()
         lazy = geomap.dask.extract(db.read_text(paths).map(json.loads))
         parallel = geomap.dask.collect(lazy)
-        dask_s = time.perf_counter() - t0
-        peaks = client.run(_worker_peak_mb)
-    print(f"2 workers      {len(articles)} articles in {dask_s:.1f} s = {len(articles) / dask_s:.0f} articles/s, "
-          f"{len(parallel)} incidents; {serial_s / dask_s:.2f}x one process (cluster start {started:.1f} s, "
-          f"load {_load()})")
-    print("               peak memory per worker: " + ", ".join(f"{mb:.0f} MB" for mb in peaks.values()))
+        dask_s, client_cpu = time.perf_counter() - t0, _self_cpu() - c0
+        after = client.run(_worker_figures)
+    worker_cpu = sum(after[w]["cpu"] - before[w]["cpu"] for w in after)
+    print(f"2 workers      {n} articles in {dask_s:.1f} s = {n / dask_s:.0f} articles/s, "
+          f"{len(parallel)} incidents; {serial_s / dask_s:.2f}x one process by the clock (cluster start "
+          f"{started:.1f} s, load {_load()})")
+    ceiling = serial_cpu / max(worker_cpu / 2, client_cpu)
+    print(f"               CPU per article: {1000 * worker_cpu / n:.2f} ms in the workers (both together), "
+          f"{1000 * client_cpu / n:.2f} ms in the client and scheduler, against {1000 * serial_cpu / n:.2f} ms "
+          f"in one process: achievable on 2 free cores {ceiling:.2f}x")
+    print("               memory per worker (psutil RSS at the end / peak): "
+          + ", ".join(f"{f['rss']:.0f} / {f['peak']:.0f} MB" for f in after.values()))
     a, b = tmp / "serial.geojson", tmp / "dask.geojson"
     geomap.write_incidents(serial, a)
     geomap.write_incidents(parallel, b)
@@ -166,30 +191,33 @@ def dask_vs_serial(records: list[dict], tmp: Path) -> None:
 # --------------------------------------------------------------------------- the store
 
 
+def _timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall, CPU seconds) of a child process."""
+    c0, t0 = _cpu(), time.perf_counter()
+    subprocess.run(cmd, check=True)
+    return time.perf_counter() - t0, _cpu() - c0
+
+
 def store_vs_file(records: list[dict], tmp: Path, batch: int = 1000) -> None:
     geomap_cli = [sys.executable, "-m", "geomap", "extract", "-q"]
     jsonl = tmp / "store-articles.jsonl"
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    t0 = time.perf_counter()
-    subprocess.run([*geomap_cli, str(jsonl), "-o", str(tmp / "x.geojson")], check=True)
-    file_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    subprocess.run([*geomap_cli, str(jsonl), "--store", str(tmp / "x.gpkg")], check=True)
-    store_s = time.perf_counter() - t0
+    file_s, file_cpu = _timed([*geomap_cli, str(jsonl), "-o", str(tmp / "x.geojson")])
+    store_s, store_cpu = _timed([*geomap_cli, str(jsonl), "--store", str(tmp / "x.gpkg")])
     n = len(records)
-    print(f"store          extract -o x.geojson: {n / file_s:.0f} articles/s; extract --store: {n / store_s:.0f} "
-          f"articles/s = {file_s / store_s:.2f}x the file's speed ({n} articles, load {_load()})")
+    print(f"store          extract -o x.geojson: {n / file_s:.0f} articles/s ({file_cpu:.1f} s CPU); "
+          f"extract --store: {n / store_s:.0f} articles/s ({store_cpu:.1f} s CPU) = {file_s / store_s:.2f}x "
+          f"the file's speed by the clock, {file_cpu / store_cpu:.2f}x by CPU ({n} articles, load {_load()})")
     batches = []
     store = tmp / "growing.gpkg"
     for k in range(min(10, n // batch)):
         part = tmp / f"batch-{k}.jsonl"
         part.write_text("".join(json.dumps(r) + "\n" for r in records[k * batch:(k + 1) * batch]), encoding="utf-8")
-        t0 = time.perf_counter()
-        subprocess.run([*geomap_cli, str(part), "--store", str(store)], check=True)
-        batches.append(time.perf_counter() - t0)
+        batches.append(_timed([*geomap_cli, str(part), "--store", str(store)]))
     if len(batches) == 10:
-        print(f"               1st {batch} articles into a store: {batches[0]:.1f} s; 10th: {batches[9]:.1f} s "
-              f"(ratio {batches[9] / batches[0]:.2f})")
+        (w1, c1), (w10, c10) = batches[0], batches[9]
+        print(f"               1st {batch} articles into a store: {w1:.1f} s ({c1:.1f} s CPU); 10th: {w10:.1f} s "
+              f"({c10:.1f} s CPU); ratio {w10 / w1:.2f} by the clock, {c10 / c1:.2f} by CPU (load {_load()})")
 
 
 def main(argv: list[str]) -> None:

@@ -97,17 +97,19 @@ def to_articles(articles: Any, reference_date: _dt.date | None = None) -> dask.b
 
 
 def _partition_candidates(articles: Iterable[Article], partition: int, groups: int, geoparser, types,
-                          taxonomy, keep_going: bool = False) -> list[list[Any]]:
+                          taxonomy, keep_going: bool = False, store_rows: bool = False) -> list[list[Any]]:
     """One input partition -> its candidates, tagged with their place in the input and split
     into the id groups; then the articles that failed, as (index in the partition, Failure named
     as geomap.batch names it), when ``keep_going`` (else the first failure raises, as in
-    geomap.extract)."""
+    geomap.extract); then, with ``store_rows``, (index in the partition, the article's rows for
+    the store) of each article done (:meth:`geomap.pipeline.Pipeline.store_records`)."""
     from .errors import DataError, GeomapError, UsageError
     from .pipeline import Pipeline
 
     pipe = Pipeline(geoparser=geoparser, types=types, taxonomy=taxonomy)
     out: list[list[Any]] = [[] for _ in range(groups)]
     failures: list[tuple[int, Any]] = []
+    rows: list[tuple[int, list[dict[str, Any]]]] = []
     position = partition << _POSITION_BITS
     for n, article in enumerate(articles):
         try:
@@ -121,10 +123,12 @@ def _partition_candidates(articles: Iterable[Article], partition: int, groups: i
 
             failures.append((n, BatchReport().record(exc, source=str(article.source or article.id))))
             continue
+        if store_rows:
+            rows.append((n, pipe.store_records(found)))
         for cand in found:
             out[_group(cand.id, groups)].append((position, cand))
             position += 1
-    return [*out, failures]
+    return [*out, failures, rows]
 
 
 def _group(incident_id: str, groups: int) -> int:
@@ -169,7 +173,7 @@ def extract(articles: Any, *, geoparser=None, min_confidence: float | None = Non
     import dask
     import dask.dataframe as dd
 
-    merged, _ = _graph(to_articles(articles, reference_date), geoparser=geoparser, min_confidence=min_confidence,
+    merged, _, _ = _graph(to_articles(articles, reference_date), geoparser=geoparser, min_confidence=min_confidence,
                        types=types, taxonomy=taxonomy, groups=groups)
     # the columns keep geomap's dtypes (text as Python objects, as geomap.extract gives them)
     with dask.config.set({"dataframe.convert-string": False}):
@@ -177,9 +181,10 @@ def extract(articles: Any, *, geoparser=None, min_confidence: float | None = Non
 
 
 def _graph(bag, *, geoparser=None, min_confidence=None, types=None, taxonomy=None, groups=None,
-           keep_going: bool = False) -> tuple[list, list]:
-    """The delayed id groups of incident frames, and per input partition the delayed list of its
-    failed articles (empty unless ``keep_going``)."""
+           keep_going: bool = False, store_rows: bool = False) -> tuple[list, list, list]:
+    """The delayed id groups of incident frames, and per input partition the delayed lists of
+    its failed articles (empty unless ``keep_going``) and of its articles' store rows (empty
+    unless ``store_rows``)."""
     import dask
     import dask_geopandas  # noqa: F401  (registers GeoDataFrame partitions with dask.dataframe)
 
@@ -189,11 +194,11 @@ def _graph(bag, *, geoparser=None, min_confidence=None, types=None, taxonomy=Non
     chosen = tuple(types) if types is not None else None
     parts = bag.to_delayed(optimize_graph=True)
     n_groups = max(1, groups or (len(parts) + 3) // 4)
-    split = [dask.delayed(_partition_candidates, nout=n_groups + 1, pure=True)(
-        part, n, n_groups, geoparser, chosen, taxonomy, keep_going) for n, part in enumerate(parts)]
+    split = [dask.delayed(_partition_candidates, nout=n_groups + 2, pure=True)(
+        part, n, n_groups, geoparser, chosen, taxonomy, keep_going, store_rows) for n, part in enumerate(parts)]
     merged = [dask.delayed(_merge_group, pure=True)([s[g] for s in split], min_confidence, taxonomy)
               for g in range(n_groups)]
-    return merged, [s[n_groups] for s in split]
+    return merged, [s[n_groups] for s in split], [s[n_groups + 1] for s in split]
 
 
 def collect(incidents: dask_geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:

@@ -134,7 +134,8 @@ def sanitize_text(value: str | None) -> str | None:
     return value or None
 
 
-def _sanitize_list_item(value: str) -> str:
+def sanitize_list_item(value: str) -> str:
+    """:func:`sanitize_text` for one item of a list column (an empty item stays empty)."""
     return _SURROGATES.sub("\ufffd", value.replace("\x00", ""))
 
 
@@ -372,7 +373,7 @@ def sanitize_incidents(gdf: Any) -> Any:
     for c in TEXT_COLUMNS:
         out[c] = _column([sanitize_text(v) for v in out[c].tolist()], "text")
     for c in LIST_COLUMNS:
-        out[c] = _column([[_sanitize_list_item(s) for s in v] for v in out[c].tolist()], "list")
+        out[c] = _column([[sanitize_list_item(s) for s in v] for v in out[c].tolist()], "list")
     return out
 
 

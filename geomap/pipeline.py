@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -119,6 +120,17 @@ class Pipeline:
             merged = merge_incidents(candidates, self.lexicon.scoring.corroboration)
             return [r for r in merged if r["confidence"] >= threshold]
 
+    def store_records(self, candidates: list[Candidate], *, regions: bool = True) -> list[dict[str, Any]]:
+        """One article's rows for the incident store, without a frame: merged, at every
+        confidence (the store holds back what is below the threshold until corroborated), with
+        their regions (:func:`with_regions`; ``regions=False`` leaves them to the caller, who
+        may join many articles' rows at once)."""
+        records = self.records(candidates, min_confidence=0.0)
+        if not regions:
+            return records
+        with self.timings.stage("regions"):
+            return with_regions(records)
+
     def frame(self, candidates: list[Candidate], *,
               min_confidence: float | None = None) -> geopandas.GeoDataFrame:
         """Candidates -> the incidents GeoDataFrame (merged, thresholded, regions assigned)."""
@@ -127,13 +139,22 @@ class Pipeline:
 
     def run(self, articles: Iterable[Article], *, report: BatchReport | None = None,
             progress: bool | None = False, strict: bool = False,
-            each: Callable[[list[Candidate]], Any] | None = None) -> geopandas.GeoDataFrame:
-        """Run every article through the pipeline and return the incidents frame.
+            each: Callable[[Article, list[Candidate]], Any] | None = None) -> geopandas.GeoDataFrame:
+        """Run every article through the pipeline and return the incidents frame
+        (:meth:`run_records`, then :func:`records_frame`)."""
+        return records_frame(self.run_records(articles, report=report, progress=progress, strict=strict,
+                                              each=each), timings=self.timings)
+
+    def run_records(self, articles: Iterable[Article], *, report: BatchReport | None = None,
+                    progress: bool | None = False, strict: bool = False,
+                    each: Callable[[Article, list[Candidate]], Any] | None = None) -> list[dict[str, Any]]:
+        """Run every article through the pipeline and return the merged records at or above the
+        threshold, without their regions (a run that only feeds the store needs no frame).
 
         Without ``report`` the first failing article raises. With one, failures are recorded
         there and the run goes on (``strict`` stops at the first, keeping what was done);
-        ``progress`` draws a bar on stderr (None: when it is a terminal). ``each`` receives the
-        candidates of every article as it is done (the store's per-article commit).
+        ``progress`` draws a bar on stderr (None: when it is a terminal). ``each`` receives every
+        article with its candidates as it is done (the store's per-article upsert).
         """
         candidates: list[Candidate] = []
 
@@ -141,7 +162,7 @@ class Pipeline:
             found = self.article(article)
             candidates.extend(found)
             if each is not None:
-                each(found)
+                each(article, found)
 
         if report is None:
             for article in articles:
@@ -149,7 +170,7 @@ class Pipeline:
         else:
             with contextlib.suppress(BatchStopped):
                 run_batch(articles, process, progress=progress, strict=strict, report=report)
-        return self.frame(candidates)
+        return self.records(candidates)
 
     def _geoparse(self, text: str) -> list[Mention]:
         if self.geoparser is None:
@@ -249,38 +270,57 @@ def records_frame(records: list[dict[str, Any]], *, timings: Timings | None = No
     from .models import Incident
 
     clock = timings if timings is not None else Timings()
-    with clock.stage("frame"):
-        gdf = incidents_frame([Incident(**r) for r in records])
     with clock.stage("regions"):
-        return _assign_regions(gdf)
+        records = with_regions(records)
+    with clock.stage("frame"):
+        return incidents_frame([Incident(**r) for r in records])
 
 
-_REGION_COLUMNS = ("country", "country_name", "region", "region_code", "water")
+def with_regions(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records (changed in place) with country, admin-1 and water from the spatial join of
+    their points: for a gazetteer place at its own point, the join made when the index was built
+    (no polygons loaded); else :func:`geomap.regions.regions_at` (each distinct point joined once
+    per process). The gazetteer's values stay where the join finds none. A country-level incident
+    has no admin-1 region: its representative point lies in some admin-1 unit, the incident does
+    not. Both the incidents frame and the store's per-article rows are made here."""
+    from .regions import JOIN_COLUMNS, regions_at
+
+    if not records:
+        return records
+    points = [(_coordinate(r["lon"]), _coordinate(r["lat"])) for r in records]
+    joined: list[tuple[str | None, ...] | None] = [None] * len(records)
+    ids = {r["place_id"] for r in records if isinstance(r.get("place_id"), str)}
+    if ids:
+        from .gazetteer import load_gazetteer
+
+        # the gazetteer's own points were joined when its index was built
+        at_place = load_gazetteer().joined_regions(ids)
+        for i, rec in enumerate(records):
+            hit = at_place.get(str(rec.get("place_id")))
+            if hit is not None and (hit[0], hit[1]) == points[i]:
+                joined[i] = hit[2]
+    rest = [i for i, values in enumerate(joined) if values is None]  # relocated points, other ids
+    for i, values in zip(rest, regions_at([points[i] for i in rest]), strict=True):
+        joined[i] = values
+    for rec, found in zip(records, joined, strict=True):
+        for col, value in zip(JOIN_COLUMNS, found or (None,) * len(JOIN_COLUMNS), strict=True):
+            if value is not None:
+                rec[col] = value
+        if rec["kind"] == "country":
+            rec["region"] = rec["region_code"] = None
+        if not isinstance(rec["country_name"], str):
+            rec["country_name"] = _country_name(rec["country"])
+    return records
 
 
-def _assign_regions(gdf: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
-    """Spatial join of country, admin-1 and water; gazetteer values stay where the join finds none."""
-    from .regions import assign_regions
-
-    before = gdf[list(_REGION_COLUMNS)].copy()
-    if len(gdf):
-        gdf = assign_regions(gdf)
-        for col in _REGION_COLUMNS:
-            if col in gdf.columns:
-                gdf[col] = gdf[col].where(gdf[col].notna(), before[col].values)
-            else:
-                gdf[col] = before[col].values
-    if len(gdf):
-        # a country's representative point lies in some admin-1 unit, but the incident does not
-        coarse = (gdf["kind"] == "country").to_numpy()
-        if coarse.any():
-            gdf.loc[coarse, ["region", "region_code"]] = None
-    if gdf["country_name"].isna().any():
-        gdf["country_name"] = [name if isinstance(name, str) else _country_name(code)
-                               for name, code in zip(gdf["country_name"], gdf["country"])]
-    return gdf
+def _coordinate(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
+@functools.lru_cache(maxsize=None)
 def _country_name(code: Any) -> str | None:
     if not isinstance(code, str) or not code:
         return None

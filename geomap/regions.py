@@ -337,6 +337,71 @@ def _nearest_within(frame, pts, dist: float) -> tuple[Any, Any]:
     return p_i[first], g_i[first]
 
 
+def _join(vpts) -> tuple[Any, Any]:
+    """(admin-1 row, water row) of each valid point (-1 where there is none); the rules of
+    :func:`assign_regions`."""
+    import numpy as np
+
+    n = len(vpts)
+    admin1 = _load("admin1")
+    water = _water_bodies()
+    a_idx = np.full(n, -1, dtype=np.int64)
+    w_idx = np.full(n, -1, dtype=np.int64)
+    if not n:
+        return a_idx, w_idx
+    # admin-1 and water: the smallest area holding each point (Natural Earth's Moscow
+    # Oblast has no hole where the city of Moscow is; a strait lies inside its sea's box)
+    for frame, areas_of, idx in ((admin1, _admin1_areas, a_idx), (water, _water_areas, w_idx)):
+        p_i, g_i = _hits(frame, vpts)
+        if len(p_i):
+            order = np.lexsort((areas_of()[g_i], p_i))
+            p_s, g_s = p_i[order], g_i[order]
+            first = np.unique(p_s, return_index=True)
+            idx[first[0]] = g_s[first[1]]
+    # nearest admin-1 for points off land
+    need = a_idx < 0
+    near_d = np.where(w_idx >= 0, SHORE_DISTANCE, COAST_DISTANCE)
+    for dist in (SHORE_DISTANCE, COAST_DISTANCE):
+        sel = need & (near_d == dist)
+        if sel.any():
+            q_i, g_i = _nearest_within(admin1, vpts[sel], dist)
+            a_idx[np.flatnonzero(sel)[q_i]] = g_i
+    return a_idx, w_idx
+
+
+#: The columns the spatial join sets, in the order :func:`regions_at` gives them.
+JOIN_COLUMNS = ("country", "country_name", "region", "region_code", "water")
+#: (layer, column) each of :data:`JOIN_COLUMNS` is read from.
+_JOIN_SOURCES = (("admin1", "country"), ("admin1", "country_name"), ("admin1", "name"),
+                 ("admin1", "code"), ("water", "name"))
+
+
+def _joined_values(valid: Any, vpts: Any) -> list[Any]:
+    """Per column of :data:`JOIN_COLUMNS`, an object array (None where the join finds nothing,
+    or the point is not valid) over all points."""
+    import numpy as np
+
+    a_idx, w_idx = _join(vpts)
+    n = len(valid)
+    rows = {"admin1": a_idx, "water": w_idx}
+    out = []
+    for layer, col in _JOIN_SOURCES:
+        idx = rows[layer]
+        values = _join_column(layer, col)
+        res = np.full(n, None, dtype=object)
+        ok = idx >= 0
+        res[np.flatnonzero(valid)[ok]] = values[idx[ok]]
+        out.append(np.array([v if isinstance(v, str) else None for v in res], dtype=object))
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _join_column(layer: str, column: str) -> Any:
+    """One column of the admin-1 layer or of :func:`_water_bodies`, as Python objects."""
+    frame = _load("admin1") if layer == "admin1" else _water_bodies()
+    return frame[column].to_numpy(dtype=object)
+
+
 def assign_regions(gdf: "geopandas.GeoDataFrame") -> "geopandas.GeoDataFrame":
     """A copy of ``gdf`` (points, EPSG:4326) with columns country, country_name, region,
     region_code and water set by spatial join.
@@ -353,49 +418,48 @@ def assign_regions(gdf: "geopandas.GeoDataFrame") -> "geopandas.GeoDataFrame":
     import pandas as pd
 
     out = gdf.copy()
-    n = len(out)
     pts = _points(out)
     valid = np.array([p is not None and not p.is_empty for p in pts], dtype=bool)
-    admin1 = _load("admin1")
-    water = _water_bodies()
-
-    a_idx = np.full(n, -1, dtype=np.int64)
-    w_idx = np.full(n, -1, dtype=np.int64)
-    vpos = np.flatnonzero(valid)
-    vpts = pts[valid]
-    if len(vpts):
-        # admin-1 and water: the smallest area holding each point (Natural Earth's Moscow
-        # Oblast has no hole where the city of Moscow is; a strait lies inside its sea's box)
-        for frame, areas_of, idx in ((admin1, _admin1_areas, a_idx), (water, _water_areas, w_idx)):
-            p_i, g_i = _hits(frame, vpts)
-            if len(p_i):
-                order = np.lexsort((areas_of()[g_i], p_i))
-                p_s, g_s = p_i[order], g_i[order]
-                first = np.unique(p_s, return_index=True)
-                idx[vpos[first[0]]] = g_s[first[1]]
-        # nearest admin-1 for points off land
-        need = (a_idx[vpos] < 0)
-        near_d = np.where(w_idx[vpos] >= 0, SHORE_DISTANCE, COAST_DISTANCE)
-        for dist in (SHORE_DISTANCE, COAST_DISTANCE):
-            sel = need & (near_d == dist)
-            if sel.any():
-                q_i, g_i = _nearest_within(admin1, vpts[sel], dist)
-                a_idx[vpos[np.flatnonzero(sel)[q_i]]] = g_i
-
-    def take(frame, col, idx):
-        values = frame[col].to_numpy(dtype=object)
-        res = np.full(n, None, dtype=object)
-        ok = idx >= 0
-        res[ok] = values[idx[ok]]
-        clean = np.array([v if isinstance(v, str) else None for v in res], dtype=object)
-        return pd.Series(clean, index=out.index, dtype=object)
-
-    out["country"] = take(admin1, "country", a_idx)
-    out["country_name"] = take(admin1, "country_name", a_idx)
-    out["region"] = take(admin1, "name", a_idx)
-    out["region_code"] = take(admin1, "code", a_idx)
-    out["water"] = take(water, "name", w_idx)
+    for col, values in zip(JOIN_COLUMNS, _joined_values(valid, pts[valid]), strict=True):
+        out[col] = pd.Series(values, index=out.index, dtype=object)
     return out
+
+
+#: Joined regions per point, so that a run (and the store's per-article rows) joins each place
+#: once instead of once per article; bounded (cleared when full).
+_POINT_CACHE: dict[tuple[float, float], tuple[str | None, ...]] = {}
+POINT_CACHE_SIZE = 200_000
+
+
+def regions_at(points: list[tuple[float, float]]) -> list[tuple[str | None, ...]]:
+    """The :data:`JOIN_COLUMNS` values of each (lon, lat) point, as :func:`assign_regions` sets
+    them (all None for a point that is not finite). The points not seen before in this process
+    are joined together, in one vectorised pass."""
+    import numpy as np
+    import shapely
+
+    known: dict[tuple[float, float], tuple[str | None, ...]] = {}
+    todo = []
+    for point in dict.fromkeys(points):
+        hit = _POINT_CACHE.get(point)
+        if hit is None:
+            todo.append(point)
+        else:
+            known[point] = hit
+    if todo:
+        xy = np.asarray(todo, dtype="float64").reshape(-1, 2)
+        valid = np.isfinite(xy).all(axis=1)
+        pts = np.full(len(todo), None, dtype=object)
+        if valid.any():
+            pts[valid] = shapely.points(xy[valid, 0], xy[valid, 1])
+        columns = _joined_values(valid, pts[valid])
+        fresh = {point: tuple(col[i] for col in columns) for i, point in enumerate(todo)}
+        known.update(fresh)
+        with _LOCK:
+            if len(_POINT_CACHE) + len(fresh) > POINT_CACHE_SIZE:
+                _POINT_CACHE.clear()
+            _POINT_CACHE.update(fresh)
+    return [known[point] for point in points]
 
 
 @functools.lru_cache(maxsize=None)
@@ -406,7 +470,6 @@ def _water_bodies() -> "geopandas.GeoDataFrame":
 
 
 @functools.lru_cache(maxsize=None)
-@functools.lru_cache(maxsize=None)
 def _admin1_areas() -> Any:
     """Areas of the admin-1 layer, in its order (square degrees: only for ordering)."""
     import shapely
@@ -414,6 +477,7 @@ def _admin1_areas() -> Any:
     return shapely.area(_load("admin1").geometry.values)
 
 
+@functools.lru_cache(maxsize=None)
 def _water_areas() -> Any:
     """Areas of :func:`_water_bodies`, in its order."""
     import shapely

@@ -56,9 +56,12 @@ def read_all(inputs, report: BatchReport) -> tuple[list, list[int]]:
     return articles, before
 
 
-def extract(inputs, client, *, types, min_confidence, folder: str | None, progress: bool):
+def extract(inputs, client, *, types, min_confidence, folder: str | None, progress: bool, sink=None):
     """Run the batch on ``client``: returns (the incidents frame, or the incident count when
-    written to ``folder`` as partitioned GeoParquet; the report)."""
+    written to ``folder`` as partitioned GeoParquet; the report). With ``sink`` (the run's
+    :class:`~geomap.cli._storing.StoreSink`), the articles it knows are left out and every other
+    one is upserted into it as a serial run does: one upsert per article, in input order, taken
+    from each partition as soon as it is done."""
     import dask
     import dask.bag as db
 
@@ -66,10 +69,16 @@ def extract(inputs, client, *, types, min_confidence, folder: str | None, progre
 
     report = BatchReport()
     articles, before = read_all(inputs, report)
+    if sink is not None and articles:
+        known = sink.known(articles)
+        articles = [a for a, k in zip(articles, known, strict=True) if not k]
+        before = [b for b, k in zip(before, known, strict=True) if not k]
+        report.ok = len(articles)  # the articles of this run: the known ones are not processed
     if report.stopped or not articles:
         return (0 if folder else gdask._meta()), report
     bag = db.from_sequence(articles, partition_size=PARTITION_SIZE)
-    merged, failed = gdask._graph(bag, types=types, min_confidence=min_confidence, keep_going=True)
+    merged, failed, rows = gdask._graph(bag, types=types, min_confidence=min_confidence, keep_going=True,
+                                        store_rows=sink is not None)
     if folder:
         from pathlib import Path
 
@@ -78,13 +87,17 @@ def extract(inputs, client, *, types, min_confidence, folder: str | None, progre
                 for n, part in enumerate(merged)]
     else:
         work = merged
-    futures = client.compute([*work, *failed])
+    futures = client.compute([*work, *failed, *(rows if sink is not None else [])])
     if progress:
         from distributed import progress as bar
 
         with contextlib.redirect_stdout(sys.stderr):  # Dask draws on stdout; geomap's bars go to stderr
             bar(futures)
-    results = client.gather(futures)
+    if sink is not None:
+        for partition, future in enumerate(futures[len(work) + len(failed):]):
+            for n, records in future.result():
+                sink.add(articles[partition * PARTITION_SIZE + n], records)
+    results = client.gather(futures[:len(work) + len(failed)])
     done, failures = results[:len(work)], results[len(work):]
     _add_failures(report, failures, before, len(articles))
     if folder:

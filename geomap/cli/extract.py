@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import GeomapError, OutputError
+from ..errors import GeomapError
 from ._common import EXIT_INPUT_FAILED, EXIT_OK, fail, geocoder_options, make_geocoder
 from ._inputs import INPUTS_HELP, InputOptions, input_options
 
@@ -28,7 +28,15 @@ def _types(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
                    ".parquet/.geoparquet or .csv; with --workers/--scheduler, a FOLDER/ (ending in /) "
                    "gets partitioned GeoParquet (part.N.parquet).")
 @click.option("--store", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also upsert the incidents into this GeoPackage store (merged by incident id).")
+              help="Also upsert the incidents into this GeoPackage store (merged by incident id), "
+                   "with each article's content hash.")
+@click.option("--skip-known", is_flag=True,
+              help="With --store: leave out the articles the store already has (same content, "
+                   "source and --types), e.g. when re-running over a growing archive.")
+@click.option("--commit-every", type=click.FloatRange(0.0), default=1.0, show_default=True,
+              metavar="SECONDS",
+              help="With --store: commit at most this often (0: after every article); a crash "
+                   "loses only the articles since the last commit.")
 @click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None, metavar="X",
               help="Drop incidents below this confidence (default from the taxonomy file, 0.4).")
 @click.option("--types", "types", multiple=True, callback=_types, metavar="TYPE[,TYPE]",
@@ -39,9 +47,10 @@ def _types(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
               help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); its "
                    "workers need geomap[dask] and the gazetteer index (geomap index build --to).")
 @geocoder_options
-def extract_command(inputs: InputOptions, output: str | None, store: str | None, min_confidence: float | None,
-                    types: frozenset[str] | None, workers: int | None, scheduler: str | None,
-                    geocoder_name: str, user_agent: str | None, geocoder_url: str | None) -> int:
+def extract_command(inputs: InputOptions, output: str | None, store: str | None, skip_known: bool,
+                    commit_every: float, min_confidence: float | None, types: frozenset[str] | None,
+                    workers: int | None, scheduler: str | None, geocoder_name: str, user_agent: str | None,
+                    geocoder_url: str | None) -> int:
     """Find incidents in articles: each place paired with the incident type reported there.
 
     Every incident has a type (air_strike, shelling, naval_attack, airspace_violation,
@@ -57,6 +66,7 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
       geomap extract article.txt --date 2025-11-29 -o incidents.csv
       geomap extract feed.jsonl -o incidents.gpkg --types air_strike,naval_attack
       geomap extract articles/ --glob "*.txt" --store incidents.gpkg --min-confidence 0.6
+      geomap extract archive/ --store incidents.gpkg --skip-known   # only the new articles
       cat article.txt | geomap extract - -o incidents.parquet
       geomap extract feed.jsonl -o incidents.gpkg --geocoder nominatim --user-agent "desk/1.0 (me@example.org)"
       geomap extract archive/ --workers 4 -o incidents/      # partitioned GeoParquet, 4 processes
@@ -64,17 +74,20 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
     """
     if not output and not store:
         raise click.UsageError("say where the incidents go: -o FILE (and/or --store FILE)")
+    if skip_known and not store:
+        raise click.UsageError("--skip-known needs --store (the store knows which articles it has)")
     if workers or scheduler:
         if geocoder_name != "offline":
             # one rate limit and one cache per run: online geocoding stays in one process
             raise click.UsageError("--geocoder with --workers/--scheduler is not supported: "
                                    "geocode online in a serial run (leave out --workers)")
-        return _on_dask(inputs, output, store, min_confidence, types, workers, scheduler)
+        return _on_dask(inputs, output, store, skip_known, commit_every, min_confidence, types,
+                        workers, scheduler)
     from .._atomic import refuse_inputs_as_outputs
     from ..export import check_output_path, write_incidents
     from ..pipeline import Pipeline
 
-    opened = None
+    sink = None
     try:
         if output:
             check_output_path(output)  # a usage error now, not after the whole batch
@@ -82,52 +95,56 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
         pipe = Pipeline(types=types, min_confidence=min_confidence,
                         geocoder=make_geocoder(geocoder_name, user_agent, geocoder_url))
         if store:
-            from ..store import open_store
-
-            opened = open_store(store, corroboration=pipe.lexicon.scoring.corroboration)
+            sink = _sink(store, pipe, skip_known, commit_every)
     except GeomapError as exc:
         raise fail(exc) from None
 
-    threshold = pipe.min_confidence
-    stored = {"articles": 0, "error": None}
-
-    def commit(found) -> None:
-        # one committed transaction per article: a killed run keeps every finished article.
+    def commit(article, found) -> None:
+        # one upsert per article (grouped into a commit at most every --commit-every seconds).
         # Every candidate goes in: the store keeps each source's confidence and combines them
         # as the run does, so it holds what -o holds however the articles are batched
-        nonlocal opened
-        if opened is None:
-            return
-        try:
-            opened.upsert(pipe.frame(found, min_confidence=0.0), min_confidence=threshold)
-        except OutputError as exc:  # disk full, a lock held too long: -o still gets everything
-            stored["error"] = exc
-            opened.close()
-            opened = None
-        else:
-            stored["articles"] += 1
+        sink.add(article, pipe.store_records(found, regions=False), regions=False)
 
     try:
         articles, report = inputs.open()
-        gdf = pipe.run(articles, report=report, progress=inputs.progress, strict=inputs.strict,
-                       each=commit if opened is not None else None)
+        if sink is not None:
+            articles = sink.fresh(articles)
+        found = pipe.run_records(articles, report=report, progress=inputs.progress, strict=inputs.strict,
+                                 each=commit if sink is not None else None)
+        if sink is not None:
+            sink.close()
         if output:
-            write_incidents(gdf, output)
+            from ..pipeline import records_frame
+
+            write_incidents(records_frame(found, timings=pipe.timings), output)
     except GeomapError as exc:
         raise fail(exc) from None
     finally:
-        if opened is not None:
-            opened.close()
-    if stored["error"] is not None:
-        n = stored["articles"]
-        click.echo(f"error: {stored['error']}; the store kept the first {n} article{'' if n == 1 else 's'} "
-                   f"of this run and none after; run the same command again to add the rest "
-                   f"(articles already stored are not added twice)", err=True)
+        if sink is not None:
+            sink.close()
+    return _finish(inputs, report, len(found), output, store, sink)
+
+
+def _sink(store: str, pipe, skip_known: bool, commit_every: float):
+    """The run's --store (geomap/cli/_storing.py)."""
+    from ._storing import StoreSink
+
+    return StoreSink(store, types=pipe.types, corroboration=pipe.lexicon.scoring.corroboration,
+                     min_confidence=pipe.min_confidence, commit_every=commit_every,
+                     skip_known=skip_known)
+
+
+def _finish(inputs: InputOptions, report, count: int, output: str | None, store: str | None, sink) -> int:
+    """The summary line(s) and the exit code of a run, serial or on Dask."""
+    failure = sink.failure() if sink is not None else None
+    if failure:
+        click.echo(failure, err=True)
     if not inputs.quiet:
-        where = " and ".join(x for x in (output, store and stored["error"] is None and f"store {store}") if x)
-        click.echo(f"{len(gdf)} incidents from {report.ok} articles -> {where or 'nowhere'}", err=True)
+        where = " and ".join(x for x in (output, store and failure is None and f"store {store}") if x)
+        skipped = f" ({sink.skipped} known articles skipped)" if sink is not None and sink.skip_known else ""
+        click.echo(f"{count} incidents from {report.ok} articles{skipped} -> {where or 'nowhere'}", err=True)
     code = inputs.finish(report)
-    if stored["error"] is not None:
+    if failure:
         ctx = click.get_current_context(silent=True)
         if ctx is not None:
             ctx.exit(EXIT_INPUT_FAILED)
@@ -135,9 +152,11 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
     return code if code else EXIT_OK
 
 
-def _on_dask(inputs: InputOptions, output: str | None, store: str | None, min_confidence: float | None,
-             types: frozenset[str] | None, workers: int | None, scheduler: str | None) -> int:
-    """The same batch with Dask as the engine (geomap/cli/_dask.py)."""
+def _on_dask(inputs: InputOptions, output: str | None, store: str | None, skip_known: bool,
+             commit_every: float, min_confidence: float | None, types: frozenset[str] | None,
+             workers: int | None, scheduler: str | None) -> int:
+    """The same batch with Dask as the engine (geomap/cli/_dask.py); the store gets the very
+    upserts of a serial run, one per article in input order, as the workers finish them."""
     import os
     import sys
 
@@ -149,33 +168,26 @@ def _on_dask(inputs: InputOptions, output: str | None, store: str | None, min_co
     folder = output if output and (output.endswith(("/", os.sep)) or os.path.isdir(output)) else None
     if folder and store:
         raise click.UsageError("--store goes with a single-file -o (or none), not with a folder")
-    opened = None
+    sink = None
     try:
         if output and not folder:
             check_output_path(output)
         if store:
-            from ..store import open_store
+            from ..pipeline import Pipeline
 
-            opened = open_store(store)
+            sink = _sink(store, Pipeline(types=types, min_confidence=min_confidence), skip_known, commit_every)
         progress = not inputs.quiet and sys.stderr.isatty()
         with _dask.dask_client(workers, scheduler) as client:
             result, report = _dask.extract(inputs, client, types=types, min_confidence=min_confidence,
-                                           folder=folder, progress=progress)
-        if folder:
-            count = result
-        else:
-            count = len(result)
-            if opened is not None:
-                opened.upsert(result)  # one transaction at the end: rerun the batch if it is killed
-            if output:
-                write_incidents(result, output)
+                                           folder=folder, progress=progress, sink=sink)
+        if sink is not None:
+            sink.close()
+        count = result if folder else len(result)
+        if output and not folder:
+            write_incidents(result, output)
     except GeomapError as exc:
         raise fail(exc) from None
     finally:
-        if opened is not None:
-            opened.close()
-    if not inputs.quiet:
-        where = " and ".join(x for x in (output, store and f"store {store}") if x)
-        click.echo(f"{count} incidents from {report.ok} articles -> {where}", err=True)
-    code = inputs.finish(report)
-    return code if code else EXIT_OK
+        if sink is not None:
+            sink.close()
+    return _finish(inputs, report, count, output, store, sink)

@@ -11,6 +11,7 @@ import functools
 import math
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,6 +210,20 @@ class Gazetteer:
             row = self._db.execute("SELECT rowid FROM places WHERE id=?", (place_id,)).fetchone()
             rowid = self._ids[place_id] = row[0] if row else None
         return self._place(rowid) if rowid is not None else None
+
+    def joined_regions(self, place_ids: Iterable[str]) -> dict[str, tuple[float, float, tuple[str | None, ...]]]:
+        """Place id -> (lon, lat, the spatial join of that point: country, country_name, region,
+        region_code, water), computed when the index was built (:mod:`.index`)."""
+        wanted = list(dict.fromkeys(place_ids))
+        out: dict[str, tuple[float, float, tuple[str | None, ...]]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for id_, lon, lat, *values in self._db.execute(
+                    "SELECT p.id, p.lon, p.lat, r.country, r.country_name, r.region, r.region_code, r.water "
+                    "FROM places p JOIN place_regions r ON r.place = p.rowid "
+                    f"WHERE p.id IN ({', '.join('?' * len(chunk))})", chunk):
+                out[id_] = (lon, lat, tuple(values))
+        return out
 
     def country(self, code: str) -> Place | None:
         """The country entry for an ISO alpha-2 code."""

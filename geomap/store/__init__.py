@@ -5,13 +5,18 @@ The store is an ordinary GeoPackage (layer ``incidents``, EPSG:4326 points, the 
 QGIS open like any other. geomap creates it with pyogrio (so the GeoPackage tables, the R-tree
 spatial index and its triggers are GDAL's own), adds a UNIQUE index on ``id``, and from then on
 writes through :mod:`sqlite3` directly. The database runs in WAL mode with a busy timeout, and
-every upsert is ONE ``BEGIN IMMEDIATE`` transaction: two writer processes take turns instead of
+every upsert is ONE ``BEGIN IMMEDIATE`` transaction (or, with ``commit_every``, one savepoint of a
+transaction committed at most that often): two writer processes take turns instead of
 corrupting the file, a reader always sees the state after some whole upsert, and a writer killed
-mid-upsert loses only that upsert.
+mid-upsert loses only that upsert (with ``commit_every``, the upserts of its open group).
+Two attributes tables sit beside the layer: ``incident_sources`` (each source's confidence, the
+merge rule's input) and ``article_hashes`` (the content hash of every article taken in, for
+``geomap extract --skip-known``; :mod:`.known`).
 
 One module per concern: :mod:`.blob` (GeoPackage geometry blobs), :mod:`.sqlfunctions` (the SQL
 functions GDAL's triggers call), :mod:`.database` (opening, creating, checking), :mod:`.records`
-(rows and the merge rule), :mod:`.writer` (upserts), :mod:`.reader` (queries), :mod:`.stats`.
+(rows and the merge rule), :mod:`.writer` (upserts), :mod:`.reader` (queries), :mod:`.stats`,
+:mod:`.known` (articles' content hashes).
 
 For incremental use (one upsert per article, so that a crash keeps every finished article), open
 the store once::

@@ -20,6 +20,8 @@ BUSY_TIMEOUT = 60.0
 UNIQUE_INDEX = "incidents_id_unique"
 #: The attributes table of every source's confidence for each incident (the merge rule's input).
 SOURCES_TABLE = "incident_sources"
+#: The attributes table of the content hash of every article taken in (``--skip-known``).
+HASHES_TABLE = "article_hashes"
 
 
 def busy_timeout() -> float:
@@ -141,25 +143,38 @@ def has_unique_id(con: sqlite3.Connection) -> bool:
     return False
 
 
-def ensure_sources_table(con: sqlite3.Connection) -> None:
-    """Add the ``incident_sources`` attributes table (registered in gpkg_contents) if missing."""
-    if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (SOURCES_TABLE,)).fetchone():
+def _ensure_attributes_table(con: sqlite3.Connection, name: str, columns: str, description: str) -> None:
+    """Add an attributes table (registered in gpkg_contents, so GDAL lists it) if missing."""
+    if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
         return
     con.execute("BEGIN IMMEDIATE")
     try:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {quote(SOURCES_TABLE)} ("
-                    "fid INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, "
-                    "source TEXT NOT NULL, confidence REAL, UNIQUE (incident_id, source))")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {quote(name)} ({columns})")
         con.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
                     "description, last_change) VALUES (?, 'attributes', ?, ?, "
-                    "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                    (SOURCES_TABLE, SOURCES_TABLE,
-                     "each source's confidence for each incident (geomap's merge rule)"))
+                    "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))", (name, name, description))
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:
             con.execute("ROLLBACK")
         raise
+
+
+def ensure_sources_table(con: sqlite3.Connection) -> None:
+    """Add the ``incident_sources`` attributes table if missing."""
+    _ensure_attributes_table(
+        con, SOURCES_TABLE, "fid INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, "
+        "source TEXT NOT NULL, confidence REAL, UNIQUE (incident_id, source)",
+        "each source's confidence for each incident (geomap's merge rule)")
+
+
+def ensure_hashes_table(con: sqlite3.Connection) -> None:
+    """Add the ``article_hashes`` attributes table if missing (a store from before it gains it:
+    its articles are then unknown, and a ``--skip-known`` run takes them in again, unchanged)."""
+    _ensure_attributes_table(
+        con, HASHES_TABLE, "fid INTEGER PRIMARY KEY AUTOINCREMENT, hash TEXT NOT NULL UNIQUE, "
+        "source TEXT, stored TEXT",
+        "the content hash of every article taken in (geomap extract --skip-known)")
 
 
 def connect(path: Path, mode: str, timeout: float, *, immutable: bool = False) -> sqlite3.Connection:

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import UsageError
-from ..export import COERCE, COLUMN_KINDS, incidents_frame, sanitize_incidents
+from ..export import COERCE, COLUMN_KINDS, incidents_frame, sanitize_incidents, sanitize_text, sanitize_list_item
 from ..incidents.merge import combined_confidence
 from ..models import INCIDENT_COLUMNS
 
@@ -155,6 +155,35 @@ def records(table: Any) -> list[dict[str, Any]]:
                 rec[c] = int(rec[c])
         if rec["id"] is None:
             raise UsageError("every incident needs an id to be stored; one has none")
+    return out
+
+
+_KINDS = tuple((c, COLUMN_KINDS[c]) for c in INCIDENT_COLUMNS)
+_TYPES = {"float": float, "int": int, "optint": int}
+
+
+def canonical(rec: dict[str, Any]) -> dict[str, Any]:
+    """A pipeline record (:meth:`geomap.pipeline.Pipeline.store_records`) as :func:`records` gives
+    the same incident from a table: every value coerced to its column's kind, text and list items
+    sanitised (:func:`geomap.export.sanitize_text`), the point at lon/lat; without a frame."""
+    import shapely
+
+    out: dict[str, Any] = {}
+    for c, kind in _KINDS:
+        value = rec[c]
+        # the pipeline's values are already of their kind: only other types go through COERCE
+        if kind == "text":
+            value = sanitize_text(value if value is None or type(value) is str else COERCE[kind](value))
+        elif kind == "list":
+            value = [sanitize_list_item(s) for s in (value if type(value) is list and all(
+                type(s) is str for s in value) else COERCE[kind](value))]
+        elif type(value) is not _TYPES[kind] and not (kind == "optint" and value is None):
+            value = COERCE[kind](value)
+        out[c] = value
+    if out["id"] is None:
+        raise UsageError("every incident needs an id to be stored; one has none")
+    lon, lat = out["lon"], out["lat"]
+    out["geometry"] = shapely.Point(lon, lat) if math.isfinite(lon) and math.isfinite(lat) else None
     return out
 
 

@@ -300,7 +300,9 @@ def test_map_and_stats_read_the_store(batch_run):
 def test_killed_run_leaves_a_valid_store_and_resumes(tmp_path):
     write_jsonl(tmp_path / "big.jsonl", "a", [k - 1 if k % 10 == 9 else k for k in range(150)])
     store = tmp_path / "s.gpkg"
-    proc = subprocess.Popen(command("extract", "big.jsonl", "--store", "s.gpkg", "-q"), cwd=tmp_path,
+    # a commit after every article, so that the kill surely comes between two of them
+    proc = subprocess.Popen(command("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0", "-q"),
+                            cwd=tmp_path,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=cli_env())
     try:
@@ -556,3 +558,112 @@ def test_map_over_the_mixed_folder_keeps_what_extract_keeps(batch_run):
     assert errors == {line.strip() for line in failure_lines("batch")}
     extracted = geomap.read_incidents(root / "out.geojson")
     assert f"wrote from-articles.html ({len(extracted)} incidents)" in result.stderr
+
+
+# ------------------------------------------------------------------ (f) grouped commits, --skip-known
+
+
+def sources_in(path: Path, table: str) -> set[str]:
+    """The sources a store's attributes table names: ``article_hashes`` (the articles whose content
+    hashes it holds) or ``incident_sources`` (every source it has seen, held incidents' too)."""
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return {s for (s,) in con.execute(f"SELECT source FROM {table}")}
+    finally:
+        con.close()
+
+
+def hashed_sources(path: Path) -> set[str]:
+    return sources_in(path, "article_hashes")
+
+
+def stored_sources(path: Path) -> set[str]:
+    return sources_in(path, "incident_sources")
+
+
+def summary_counts(stderr: str) -> tuple[int, int]:
+    """(articles processed, known articles skipped) from a run's summary line."""
+    found = re.search(r"incidents from (\d+) articles \((\d+) known articles skipped\)", stderr)
+    assert found, stderr
+    return int(found[1]), int(found[2])
+
+
+def test_a_kill_loses_only_the_open_group_and_skip_known_redoes_it(tmp_path):
+    """Commits grouped by time: a kill -9 keeps every committed group whole (the articles'
+    hashes with their incidents) and loses the open one; --skip-known then processes exactly
+    the articles whose hashes were not committed, and the store ends as one run would leave it."""
+    ks = [k % 120 for k in range(700)]  # repeats: incidents that later articles corroborate
+    write_jsonl(tmp_path / "big.jsonl", "g", ks)
+    store = tmp_path / "s.gpkg"
+    proc = subprocess.Popen(command("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0.2", "-q"),
+                            cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=cli_env())
+    try:
+        while proc.poll() is None and count_incidents(store) == 0:
+            time.sleep(0.005)
+        assert proc.poll() is None, "the run ended before it could be killed: " + proc.stderr.read().decode()
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    check_store_file(store)
+    hashed = hashed_sources(store)
+    assert 0 < len(hashed) < len(ks), "the kill came after the last commit: nothing was tested"
+    # whole articles only: an article's incidents are committed exactly when its hash is
+    assert stored_sources(store) == hashed
+
+    resumed = geomap_cli("extract", "big.jsonl", "--store", "s.gpkg", "--skip-known", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert summary_counts(resumed.stderr) == (len(ks) - len(hashed), len(hashed))
+    fresh = geomap_cli("extract", "big.jsonl", "--store", "fresh.gpkg", "-q", cwd=tmp_path)
+    assert fresh.returncode == 0, fresh.stderr
+    assert store_dump(store)[0] == store_dump(tmp_path / "fresh.gpkg")[0]
+    assert hashed_sources(store) == hashed_sources(tmp_path / "fresh.gpkg") == stored_sources(store)
+
+
+@pytest.mark.parametrize("workers", [[], ["--workers", "2"]], ids=["serial", "dask"])
+def test_skip_known_over_a_growing_archive_processes_only_the_new_articles(tmp_path, workers):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    write_jsonl(archive / "a.jsonl", "a", list(range(30)))
+    first = geomap_cli("extract", "archive", "--store", "s.gpkg", "--skip-known", *workers, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert summary_counts(first.stderr) == (30, 0)
+    # the archive grows: new articles, some of them new reports of stored incidents
+    write_jsonl(archive / "b.jsonl", "b", [*range(20, 40), *range(0, 5)])
+    second = geomap_cli("extract", "archive", "--store", "s.gpkg", "--skip-known", *workers,
+                        "-o", "new.geojson", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert summary_counts(second.stderr) == (25, 30)
+    assert geomap.read_incidents(tmp_path / "new.geojson")["reports"].sum() == 25  # the new ones only
+    whole = geomap_cli("extract", "archive", "--store", "whole.gpkg", cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    assert store_dump(tmp_path / "s.gpkg")[0] == store_dump(tmp_path / "whole.gpkg")[0]
+    again = geomap_cli("extract", "archive", "--store", "s.gpkg", "--skip-known", *workers, cwd=tmp_path)
+    assert summary_counts(again.stderr) == (0, 55)
+    assert store_dump(tmp_path / "s.gpkg")[0] == store_dump(tmp_path / "whole.gpkg")[0]
+
+
+def test_skip_known_needs_a_store(tmp_path):
+    write_jsonl(tmp_path / "feed.jsonl", "f", [0])
+    result = geomap_cli("extract", "feed.jsonl", "-o", "x.geojson", "--skip-known", cwd=tmp_path)
+    assert result.returncode == 2 and "--skip-known needs --store" in result.stderr
+
+
+def test_a_store_written_by_workers_is_the_serial_store(tmp_path):
+    """--workers --store upserts what a serial run upserts (one article at a time, in input
+    order), so every confidence, source list and quote is the serial one, corroboration and
+    incidents held below --min-confidence until a later report included."""
+    write_jsonl(tmp_path / "feed.jsonl", "w", [*range(45), *range(0, 45, 3), *range(0, 45, 5)])
+    for name, extra in (("serial.gpkg", []), ("dask.gpkg", ["--workers", "2"])):
+        done = geomap_cli("extract", "feed.jsonl", "--store", name, "--min-confidence", "0.8", *extra, "-q",
+                          cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    serial, dask = store_dump(tmp_path / "serial.gpkg")[0], store_dump(tmp_path / "dask.gpkg")[0]
+    assert serial == dask
+    conf = INCIDENT_COLUMNS.index("confidence")
+    reports = INCIDENT_COLUMNS.index("reports")
+    assert any(row[reports] >= 2 for row in serial) and len({row[conf] for row in serial}) >= 2
+    assert stored_sources(tmp_path / "serial.gpkg") == stored_sources(tmp_path / "dask.gpkg")

@@ -148,7 +148,8 @@ def test_a_store_locked_mid_run_keeps_what_it_kept_and_the_output_gets_everythin
              for k, place in enumerate(["Tuapse", "Kherson", "Odesa", "Mykolaiv", "Kerch", "Anapa"] * 5)]
     (tmp_path / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     open_store(tmp_path / "s.gpkg").close()  # an empty store
-    proc = subprocess.Popen(command("extract", "feed.jsonl", "-o", "out.geojson", "--store", "s.gpkg"),
+    proc = subprocess.Popen(command("extract", "feed.jsonl", "-o", "out.geojson", "--store", "s.gpkg",
+                                    "--commit-every", "0"),
                             cwd=tmp_path, env={**env(), "GEOMAP_STORE_TIMEOUT": "1"},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     con = sqlite3.connect(tmp_path / "s.gpkg", isolation_level=None, timeout=60)

@@ -197,9 +197,10 @@ def test_store_is_a_geopackage_gdal_reads_and_filters(tmp_path):
                     if box[0] <= x <= box[2] and box[1] <= y <= box[3])
     assert inside == ["odesa", "sevastopol"]
     assert sorted(pyogrio.read_dataframe(store, layer="incidents", bbox=box)["id"]) == inside
-    # the second table: each source's confidence for each incident (an attributes table)
+    # attributes tables: each source's confidence for each incident, the articles' content hashes
     assert [list(x) for x in pyogrio.list_layers(store)] == [["incidents", "Point"],
-                                                             ["incident_sources", None]]
+                                                             ["incident_sources", None],
+                                                             ["article_hashes", None]]
     sources = pyogrio.read_dataframe(store, layer="incident_sources", read_geometry=False)
     assert sorted(sources["incident_id"]) == sorted(points) and set(sources["source"]) == {"a1"}
     assert sorted(read_store(store, bbox=box)["id"]) == inside
@@ -430,3 +431,70 @@ def test_reader_sees_whole_batches_while_a_writer_writes(tmp_path):
     assert proc.returncode == 0, err
     assert seen and max(seen) <= 1 + size * batches
     assert len(read_store(store)) == 1 + size * batches
+
+
+# --- the pipeline's rows and grouped commits ---
+
+
+def test_rows_straight_from_candidates_are_the_rows_of_the_frame(tmp_path):
+    """upsert_records(Pipeline.store_records(...)) stores what upsert(Pipeline.frame(...)) stores:
+    the same coerced, sanitised values and regions, without a GeoDataFrame per article."""
+    import geomap
+    from geomap._paths import data_path
+    from geomap.models import Article
+    from geomap.pipeline import Pipeline
+    from geomap.store import records as store_records
+
+    pipe = Pipeline()
+    articles = list(geomap.read_articles(data_path("examples")))
+    odd = articles[0]
+    articles.append(Article(id="odd", text=odd.text.replace("overnight", "over\x00night \ud800"),
+                            date=odd.date, title="A \ud800 title\x00", source="odd\x00source"))
+    compared = 0
+    with open_store(tmp_path / "rows.gpkg") as fast, open_store(tmp_path / "frame.gpkg") as slow:
+        for article in articles:
+            found = pipe.article(article)
+            rows = [store_records.canonical(r) for r in pipe.store_records(found)]
+            frame = store_records.records(pipe.frame(found, min_confidence=0.0))
+            assert [{**r, "geometry": r["geometry"].wkt} for r in rows] == \
+                   [{**r, "geometry": r["geometry"].wkt} for r in frame]
+            compared += len(rows)
+            fast.upsert_records(pipe.store_records(found), min_confidence=pipe.min_confidence)
+            slow.upsert(pipe.frame(found, min_confidence=0.0), min_confidence=pipe.min_confidence)
+    assert compared >= 10
+    import re
+
+    def timeless(path):  # the gpkg_contents change stamps differ by milliseconds
+        return [re.sub(r"'\d{4}-\d\d-\d\dT[\d:.]+Z'", "'T'", line) for line in dump(path)]
+
+    assert timeless(tmp_path / "rows.gpkg") == timeless(tmp_path / "frame.gpkg")
+
+
+def test_grouped_upserts_commit_together_and_a_failed_one_keeps_the_group(tmp_path, monkeypatch):
+    store = tmp_path / "s.gpkg"
+    upsert_store(store, [make("seed")])
+    with open_store(store, commit_every=3600) as grouped:
+        grouped.upsert([make("a")], article=("hash-a", "a1"))
+        grouped.upsert([make("b", lon=1.0)], article=("hash-b", "b1"))
+        assert grouped.known(["hash-a", "hash-b", "hash-c"]) == {"hash-a", "hash-b"}
+        assert sorted(read_store(store)["id"]) == ["seed"]  # another reader: not committed yet
+        assert grouped.committed == 0
+        import geomap.store.writer as store_module
+
+        original = store_module.point_blob
+
+        def failing_blob(x, y, srs_id=4326):
+            raise sqlite3.OperationalError("disk I/O error (simulated)")
+
+        monkeypatch.setattr(store_module, "point_blob", failing_blob)
+        with pytest.raises(OutputError, match="this upsert was rolled back"):
+            grouped.upsert([make("c", lon=2.0)], article=("hash-c", "c1"))
+        monkeypatch.setattr(store_module, "point_blob", original)
+        # the failed upsert is gone, the group's earlier ones are committed
+        assert grouped.committed == 2
+        assert sorted(read_store(store)["id"]) == ["a", "b", "seed"]
+        grouped.upsert([make("d", lon=3.0)], article=("hash-d", "d1"))
+    assert sorted(read_store(store)["id"]) == ["a", "b", "d", "seed"]  # close() commits
+    with open_store(store) as again:
+        assert again.known(["hash-a", "hash-c", "hash-d"]) == {"hash-a", "hash-d"}
+    assert integrity(store) == "ok"
