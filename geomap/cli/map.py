@@ -141,6 +141,11 @@ Examples:
 @click.option("--link", default=None, metavar="URL",
               help="With --embed: the full map's address (https://... or a relative path), linked "
                    "from inside the frame.")
+@click.option("--tiles", default=None, metavar="osm|carto|URL",
+              help="Show raster tiles when online (the offline base map stays beneath): osm, carto or a "
+                   "URL template with {z}/{x}/{y}. Off by default.")
+@click.option("--tiles-attribution", default=None, metavar="TEXT",
+              help="Who to credit for --tiles URL's data (default: the provider's line or the host).")
 @click.option("--heat", is_flag=True, help="Show the heat-map overlay from the start.")
 @click.option("--no-cluster", is_flag=True, help="Never cluster markers (default: pins that overlap cluster).")
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
@@ -156,7 +161,8 @@ Examples:
 def map_command(inputs: InputOptions, output: str | None, title: str | None, regions: tuple[str, ...],
                 types: tuple[str, ...], since: str | None, until: str | None, cdn: bool, embed: bool,
                 png: str | None, svg: str | None, pdf: str | None, height: str | None,
-                aspect: str | None, link: str | None, heat: bool, no_cluster: bool,
+                aspect: str | None, link: str | None, tiles: str | None, tiles_attribution: str | None,
+                heat: bool, no_cluster: bool,
                 store: str | None, type_column: str | None, date_column: str | None,
                 place_column: str | None, text_column: str | None, geocoder_name: str,
                 user_agent: str | None, geocoder_url: str | None) -> int:
@@ -184,10 +190,12 @@ def map_command(inputs: InputOptions, output: str | None, title: str | None, reg
     from ..render import make_map, prepare, save_static
     from ..render._make import map_title
     from ..render._map import EMBED_HEIGHT, css_aspect, css_height, link_target
+    from ..render._tiles import tile_layer
 
     try:  # the frame's options are checked before any work
         embed_options = {"height": css_height(height or EMBED_HEIGHT),
                          "aspect": css_aspect(aspect) if aspect else None, "link": link_target(link)}
+        tile_layer(tiles, tiles_attribution)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
     if (height or aspect or link) and not embed:
@@ -218,7 +226,8 @@ def map_command(inputs: InputOptions, output: str | None, title: str | None, reg
         if targets[0]:
             the_map = make_map(incidents, title=title, regions=list(regions) or None,
                                types=list(types) or None, since=since, until=until, cdn=cdn, heat=heat,
-                               cluster=False if no_cluster else None)
+                               cluster=False if no_cluster else None, tiles=tiles,
+                               tiles_attribution=tiles_attribution)
             written.append(the_map.save_embed(targets[0], **embed_options) if embed
                            else the_map.save(targets[0]))
             title = the_map.title

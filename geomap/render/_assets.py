@@ -151,7 +151,7 @@ def own_text(name: str) -> str:
 #: geomap's own script, one file per concern, in the order they are joined (helpers and the map's
 #: object first, the entry points last). They share one scope: the joined text runs inside one
 #: function, so no part leaks a global but ``window.GeoMap`` (``boot.js``).
-SCRIPT_PARTS: tuple[str, ...] = ("core", "decode", "markers", "controls", "legend", "state", "export",
+SCRIPT_PARTS: tuple[str, ...] = ("core", "decode", "basemap", "markers", "controls", "legend", "state", "export",
                                  "popups", "boot")
 
 

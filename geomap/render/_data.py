@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..incidents.taxonomy import MAP_TYPES, load_taxonomy
-from . import _outlines
+from . import _basemap, _outlines
 
 #: Region kinds the map filters by, and the incident column holding each one's key.
 REGION_COLUMNS: dict[str, str] = {"country": "country", "admin1": "region_code", "water": "water"}
@@ -388,6 +388,9 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
         article_column.append(found)
 
     area = [region_columns[kind][i] if kind else -1 for i, kind in enumerate(area_kinds(gdf))]
+    # rivers, lakes and settlement labels around the pinned incidents (areas get none)
+    detail = _basemap.detail([lons[i] for i, a in enumerate(area) if a < 0],
+                             [lats[i] for i, a in enumerate(area) if a < 0])
 
     days = [_day(v) for v in _column(gdf, "date")]
     known_days = [d for d in days if d is not None]
@@ -400,6 +403,7 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
         "types": types,
         "regions": regions,
         "base": base,
+        "detail": detail,
         "precision": {str(k): v for k, v in GEO_PRECISION.items()},
         "datePrecision": {str(k): v for k, v in DATE_PRECISION.items()},
         "dayRange": [min(known_days), max(known_days)] if known_days else None,

@@ -54,15 +54,21 @@ def _default_title(regions: list[_data.RegionKey], since: _dt.date | None, until
 
 def make_map(incidents: Any, *, title: str | None = None, regions: Iterable[Any] | str | None = None,
              types: Iterable[str] | str | None = None, since: Any = None, until: Any = None,
-             cdn: bool = False, heat: bool = False, cluster: bool | None = None) -> IncidentMap:
+             cdn: bool = False, heat: bool = False, cluster: bool | None = None,
+             tiles: str | None = None, tiles_attribution: str | None = None) -> IncidentMap:
     """Build the layered incident map of an incidents GeoDataFrame.
 
     ``regions`` (names as ``geomap regions`` lists them, region codes such as "RU-KDA", or Region
     objects), ``types`` (type ids) and ``since``/``until`` (dates) keep only matching incidents.
     ``cluster`` defaults to clustering from :data:`CLUSTER_THRESHOLD` incidents on; ``heat``
     switches the heat-map overlay on; ``cdn`` loads Leaflet from pinned CDN links instead of
-    inlining it (a smaller page that needs the network).
+    inlining it (a smaller page that needs the network). ``tiles`` ("osm", "carto" or a URL
+    template with {z}/{x}/{y}) shows raster tiles when online, above the offline base map, with
+    ``tiles_attribution`` (or the provider's) in the corner; off by default.
     """
+    from ._tiles import tile_layer
+
+    tile_options = tile_layer(tiles, tiles_attribution)
     subset = prepare(incidents, regions=regions, types=types, since=since, until=until)
     region_keys = _data.resolve_regions(regions, incidents)
     if cluster is None:
@@ -77,4 +83,6 @@ def make_map(incidents: Any, *, title: str | None = None, regions: Iterable[Any]
         keys = [quote(r.key, safe="") for r in region_keys if r.column is not None]
         view = "region=" + ",".join(keys) if keys else ""
     payload = _data.build_payload(subset, title=title, cluster=bool(cluster), heat=heat, view=view)
+    if tile_options is not None:
+        payload["tiles"] = tile_options
     return IncidentMap(payload, subset, cdn=cdn)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
+from geomap.render import make_map
 from geomap.render._basemap import MARGIN_CELLS, cells, detail
+from geomap.render._synthetic import synthetic_incidents
 
 NIKOPOL = (34.39, 47.57)
 DONETSK = (37.80, 48.02)
@@ -72,3 +76,21 @@ def test_labels_rank_by_population_and_never_overlap():
         for i, a in enumerate(boxes):
             for b in boxes[i + 1:]:
                 assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (zoom, a[4], b[4])
+
+
+@pytest.fixture(scope="module")
+def incidents():
+    return synthetic_incidents(200)
+
+
+def test_page_carries_detail_only_around_pinned_incidents(incidents):
+    payload = make_map(incidents).payload
+    labels = payload["detail"]["labels"]
+    assert "Kyiv" in labels["name"] and "Odesa" in labels["name"] and payload["detail"]["water"]
+    cols = payload["cols"]
+    pinned = [i for i in range(payload["n"]) if cols["area"][i] < 0]
+    coarse = [i for i in range(payload["n"]) if cols["area"][i] >= 0]
+    allowed = cells([cols["lon"][i] for i in pinned], [cols["lat"][i] for i in pinned])
+    around_areas = cells([cols["lon"][i] for i in coarse], [cols["lat"][i] for i in coarse])
+    assert around_areas - allowed  # the areas' points (Black Sea, Krasnodar Krai) would reach further
+    assert all((math.floor(lon), math.floor(lat)) in allowed for lon, lat in zip(labels["lon"], labels["lat"]))

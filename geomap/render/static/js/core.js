@@ -96,7 +96,8 @@ GeoMap.prototype._build = function () {
   this.compact = size.x < COMPACT_WIDTH || size.y < COMPACT_HEIGHT;
   this.root.classList.toggle("geomap-compact", this.compact);
   map.attributionControl.addAttribution(
-    "Outlines: Natural Earth &middot; incidents: geomap from news reports");
+    "Outlines: Natural Earth &middot; incidents: geomap from news reports" +
+    (data.detail ? " &middot; water: GSHHG &middot; places: GeoNames" : ""));
   L.control.scale({ imperial: false }).addTo(map);
 
   // base layers: offline outlines (default) and tile layers that stay blank offline. The
@@ -119,9 +120,13 @@ GeoMap.prototype._build = function () {
     renderer: baseRenderer, interactive: false, pane: "geomapBase",
     style: function (f) { return self._borderStyle(f); }
   });
-  offline.addTo(map);
+  // --tiles: the page's tile layer is the base layer it opens with; the offline layers stay
+  // beneath it (their panes are under the tile pane)
+  var tiles = tileLayerOf(data.tiles);
+  (tiles || offline).addTo(map);
   this.borders.addTo(map);
   this.root.classList.add("geomap-offline");
+  this._buildDetail(map);
 
   // outlines of the regions that hold incidents (optional overlay, decoded when first shown)
   // and of the chosen ones
@@ -225,9 +230,13 @@ GeoMap.prototype._build = function () {
   overlays['<span class="geomap-layer-label" data-overlay="heat">Heat map</span>'] = this.heat;
   overlays['<span class="geomap-layer-label" data-overlay="outlines">Region outlines</span>'] = this.regionOutlines;
   overlays['<span class="geomap-layer-label" data-overlay="borders">Borders</span>'] = this.borders;
-  this.layersControl = L.control.layers({
-    "Offline outlines": offline, "OpenStreetMap": osm, "CartoDB Positron": carto
-  }, overlays, { collapsed: this.compact, position: "topright" }).addTo(map);
+  if (data.detail) {
+    overlays['<span class="geomap-layer-label" data-overlay="water">Rivers and lakes</span>'] = this.water;
+    overlays['<span class="geomap-layer-label" data-overlay="places">Place names</span>'] = this.placeLabels;
+  }
+  var bases = { "Offline outlines": offline, "OpenStreetMap": osm, "CartoDB Positron": carto };
+  if (tiles) { bases[data.tiles.name] = tiles; }  // a preset's name replaces its plain layer
+  this.layersControl = L.control.layers(bases, overlays, { collapsed: this.compact, position: "topright" }).addTo(map);
 
   this._buildPanel();
   this._buildLegend();

@@ -246,8 +246,9 @@ GeoMap.prototype._visibleLatLngs = function () {
   return this.pins.map(function (i) { return [c.lat[i], c.lon[i]]; });
 };
 
-/* fit the view on the pinned incidents (areas would stretch it to a continent); on the areas'
- * outlines when only areas are shown */
+/* fit the view on the theatre of the pinned incidents (theatreOf: their densest cluster, so far
+ * pins do not shrink it; areas would stretch it to a continent); on the areas' outlines when
+ * only areas are shown */
 GeoMap.prototype.fitVisible = function () {
   this._moving++;
   this.view = null;  // the view follows the filters again
@@ -267,6 +268,7 @@ GeoMap.prototype._fit = function () {
     } else if (!this._fitted) { this.map.setView([48, 20], 3); this._fitted = true; }
     return;
   }
+  ids = theatreOf(ids, c.lon, c.lat);
   var south = 90, north = -90, west = 180, east = -180;
   for (var k = 0; k < ids.length; k++) {
     var i = ids[k];
