@@ -85,14 +85,13 @@ LEXICON_FAMILIES: dict[str, list[tuple[str, str, list[str] | None]]] = {
             "shot at ~ column"]),
         ("types.looting", "strong", ["exported ~ grain", "confiscat*"])],
     "topic phrases": [("pairing", "topic_markers", None)],
-    "seed-only attributive nouns": [("pairing", "attributive_nouns", ["favor", "insistence", "strongest", "negotiating"])],
-    "seed-only skip words": [("pairing", "skip_words", ["small", "tiny"])],
+    "'from' places looting and abductions": [("pairing", "from_types", None)],
 }
 #: Rule families in code: (module, function or pattern, replacement) -- the replacement switches
 #: the rule off.
 CODE_FAMILIES: dict[str, tuple[str, str, str]] = {
     "Place, Region convention": ("geomap.toponyms.resolve", "_regions_after_comma", "lambda *a, **k: None"),
-    "Place (Region) in brackets": ("geomap.toponyms.resolve", "_CONTAINER_GAP", r"""re.compile(
+    "Place (Region), Place village, Region": ("geomap.toponyms.resolve", "_CONTAINER_GAP", r"""re.compile(
         r"^(?:,\s*|\s+(?:(?!(?:and|or)\s(?!other\s))[a-z][a-z-]*\s+){0,4}(?:in|near|outside|of)\s+(?:the\s+)?)$")"""),
     "coordinated verbs": ("geomap.incidents.pairing.pairs", "_coordinated", "lambda *a, **k: False"),
     "quotes in sentence splitting": ("geomap.incidents.sentences", "_inside_quote", "lambda *a, **k: False"),

@@ -86,7 +86,7 @@ class Pipeline:
                                else float(min_confidence))
         self.geoparser = geoparser
         self.relocate = None
-        if geocoder is not None and geocoder != "offline":
+        if geocoder is not None and geocoder != "offline" and not _offline(geocoder):
             from .geocoders.relocate import Relocator
 
             self.relocate = Relocator(geocoder)
@@ -178,6 +178,16 @@ class Pipeline:
 
             self.geoparser = geoparse
         return self.geoparser(text)
+
+
+def _offline(geocoder: Any) -> bool:
+    """Whether ``geocoder`` is geomap's offline one: its answers are the gazetteer's, which the
+    resolve stage never takes over the geoparser's own place (see
+    :func:`geomap.geocoders.relocate.place_from_location`), so asking it would only cost time
+    (and geopy's import at every start-up)."""
+    from .geocoders.offline import OfflineGeocoder
+
+    return isinstance(geocoder, OfflineGeocoder)
 
 
 def as_articles(articles_or_texts: Article | str | Iterable[Article | str],

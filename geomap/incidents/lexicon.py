@@ -210,6 +210,7 @@ class PairingWords:
     place_subject: tuple[str, ...] = ()
     vessel_nouns: frozenset[str] = frozenset()
     to_types: frozenset[str] = frozenset()
+    from_types: frozenset[str] = frozenset()
     speaker_fallback_types: frozenset[str] = frozenset()
     barriers: frozenset[str] = frozenset()
     weak_prepositions: frozenset[str] = frozenset()

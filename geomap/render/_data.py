@@ -18,13 +18,17 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..incidents.taxonomy import MAP_TYPES, load_taxonomy
-from . import _basemap, _outlines
+from . import _basemap, _names, _outlines
 
 #: Region kinds the map filters by, and the incident column holding each one's key.
 REGION_COLUMNS: dict[str, str] = {"country": "country", "admin1": "region_code", "water": "water"}
 #: What ``geo_precision`` means (ACLED's scale).
 GEO_PRECISION = {1: "exact place", 2: "near the place / part of a region", 3: "region or larger area"}
 DATE_PRECISION = {1: "day", 2: "week", 3: "month"}
+#: From this many incidents a clustered page keeps one cluster group per type: a type toggle adds
+#: or removes one layer (``python -m bench maps``: 0.42-0.91 s at 100k with one shared group),
+#: at the price of clusters that no longer mix types. Smaller maps share one group.
+TYPE_GROUPS_FROM = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,18 +317,37 @@ def area_kinds(gdf: Any) -> list[str | None]:
 SEARCH_COLUMNS = ("place", "mention", "region", "country_name", "water")
 
 
-def search_names(gdf: Any, strings: _Strings) -> list[int]:
-    """For each incident, the string-table index of every name it can be found by, one a line."""
+def search_names(gdf: Any, strings: _Strings, alternates: Sequence[str] | None = None) -> list[int]:
+    """For each incident, the string-table index of every name it can be found by, one a line:
+    the :data:`SEARCH_COLUMNS` and the place's other gazetteer names (``alternates``, one a line;
+    see :mod:`geomap.render._names`)."""
     columns = [_column(gdf, name) for name in SEARCH_COLUMNS]
+    columns.append(list(alternates) if alternates is not None else [""] * len(gdf))
     result: list[int] = []
     seen: dict[tuple[Any, ...], int] = {}  # incidents at one place share their names
     for values in zip(*columns):
         found = seen.get(values)
         if found is None:
-            names = dict.fromkeys(t for t in map(_text, values) if t is not None)
+            names = dict.fromkeys(t for v in map(_text, values) if v is not None for t in v.split("\n") if t)
             found = seen[values] = strings.add("\n".join(names)) if names else -1
         result.append(found)
     return result
+
+
+def acled_pairs(gdf: Any) -> tuple[list[list[str]], list[int]]:
+    """ACLED's (event_type, sub_event_type) of each incident: the distinct pairs, sorted, and each
+    incident's index into them. An incident without its own (an older file) takes its type's
+    mapping from the taxonomy, so every incident has one."""
+    taxonomy = load_taxonomy()
+    types = gdf["incident_type"].tolist()
+    events, subs = _column(gdf, "event_type"), _column(gdf, "sub_event_type")
+    keys = []
+    for t, e, s in zip(types, events, subs, strict=True):
+        e, s = _text(e), _text(s)
+        keys.append((e or taxonomy[t].event_type, s or taxonomy[t].sub_event_type))
+    pairs = sorted(set(keys), key=lambda k: (k[0].casefold(), k[1].casefold()))
+    index = {k: i for i, k in enumerate(pairs)}
+    return [list(p) for p in pairs], [index[k] for k in keys]
 
 
 def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict[str, Any]) -> dict[str, Any]:
@@ -392,16 +415,21 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
     detail = _basemap.detail([lons[i] for i, a in enumerate(area) if a < 0],
                              [lats[i] for i, a in enumerate(area) if a < 0])
 
+    acled, acled_column = acled_pairs(gdf)
+    display, alternates = _names.place_names(_column(gdf, "place"), _column(gdf, "mention"),
+                                             _column(gdf, "place_id"))
     days = [_day(v) for v in _column(gdf, "date")]
     known_days = [d for d in days if d is not None]
     payload: dict[str, Any] = {
         "title": title,
         "n": len(gdf),
         "cluster": cluster,
+        "typeGroups": cluster and len(gdf) >= TYPE_GROUPS_FROM,
         "heat": heat,
         "view": view,
         "types": types,
         "regions": regions,
+        "acled": acled,
         "base": base,
         "detail": detail,
         "precision": {str(k): v for k, v in GEO_PRECISION.items()},
@@ -414,8 +442,8 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
             "day": days,
             "date": [strings.add(v) for v in _column(gdf, "date")],
             "dp": [_int(v, 1) for v in _column(gdf, "date_precision")],
-            "place": [strings.add(v) for v in _column(gdf, "place")],
-            "names": search_names(gdf, strings),
+            "place": [strings.add(v) for v in display],  # the article's spelling (see _names)
+            "names": search_names(gdf, strings, alternates),
             "gp": [_int(v, 1) for v in _column(gdf, "geo_precision")],
             "area": area,
             "country": region_columns["country"],
@@ -424,6 +452,7 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
             "sentence": [strings.add(v) for v in _column(gdf, "sentence")],
             "article": article_column,
             "reports": [_int(v, 1) for v in _column(gdf, "reports")],
+            "acled": acled_column,
         },
         "articles": articles,
         "strings": strings.items,

@@ -48,9 +48,11 @@ CLEAR_MARGIN = 1.0
 #: never "and"/"or" ("between X and any city in Y": Y is the second phrase's place, not X's)
 #: unless "other" follows ("X and other parts of Y": X is one of them).
 _CONTAINER_GAP = re.compile(
-    r"^(?:,\s*|\s*\(\s*|\s+(?:(?!(?:and|or)\s(?!other\s))[a-z][a-z-]*\s+){0,4}(?:in|near|outside|of)\s+(?:the\s+)?)$")
-#: The gaps of "Place, Region" and "Place (Region)": the region there names no second place.
-_REGION_GAPS = (",", "(")
+    r"^(?:(?:\s+(?:village|town|city|settlement))?(?:,\s*|\s*\(\s*)"
+    r"|\s+(?:(?!(?:and|or)\s(?!other\s))[a-z][a-z-]*\s+){0,4}(?:in|near|outside|of)\s+(?:the\s+)?)$")
+#: The gaps of "Place, Region", "Place village, Region" and "Place (Region)": the region there
+#: names no second place.
+_REGION_GAP = re.compile(r"^(?:\s+(?:village|town|city|settlement))?\s*[,(]\s*$")
 
 
 def _containers(text: str, raws: list[RawMention]) -> dict[int, list[int]]:
@@ -155,7 +157,7 @@ def _regions_after_comma(text: str, raws: list[RawMention], picks: list, contain
     ("Kramatorsk, Donetsk and Kharkiv"). Updates ``picks`` in place."""
     for i, held in containers.items():
         for j in held:
-            if j != i + 1 or text[raws[i].end:raws[j].start].strip() not in _REGION_GAPS:
+            if j != i + 1 or not _REGION_GAP.match(text[raws[i].end:raws[j].start]):
                 continue
             (_, chosen), _ = picks[i]
             (_, current), margin = picks[j]

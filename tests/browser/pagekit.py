@@ -26,13 +26,11 @@ def type_checkbox(page, type_id):
     return page.locator(f".leaflet-control-layers-overlays label:has([data-type='{type_id}']) input")
 
 
-# every incident placed as a pin in the marker container, alone or inside a cluster, on screen or
+# every incident placed as a pin in the marker groups, alone or inside a cluster, on screen or
 # off it (the first view fits the theatre: far pins are placed but outside the view)
-_PINS_PLACED = """() => document.querySelector('.geomap').geomap.container.getLayers().length"""
+_PINS_PLACED = "() => document.querySelector('.geomap').geomap.placedIds().length"
 # those drawn in the current view (markercluster draws only what is near the view)
-_PINS_ON_SCREEN = """() => { const m = document.querySelector('.geomap').geomap;
-    const group = m.container._featureGroup || m.container;
-    let n = 0; group.eachLayer(l => { n += l.getChildCount ? l.getChildCount() : 1; }); return n; }"""
+_PINS_ON_SCREEN = "() => document.querySelector('.geomap').geomap.onScreenCount()"
 
 
 def pin_count(page) -> int:

@@ -183,10 +183,7 @@ def test_embed_fragment_inside_a_host_page(page, pages, incidents, artifacts):
     expected = int((pinned(incidents)["incident_type"] == "air_strike").sum())
     inner = next(f for f in page.frames if f != page.main_frame)
     inner.wait_for_selector(".geomap[data-loaded]", state="attached")
-    on_screen = """() => { let n = 0;
-        document.querySelector('.geomap').geomap.container._featureGroup.eachLayer(
-            l => { n += l.getChildCount ? l.getChildCount() : 1; });
-        return n; }"""
+    on_screen = "() => document.querySelector('.geomap').geomap.onScreenCount()"
     inner.wait_for_function(f"({on_screen})() === {expected}")  # the view given to to_embed()
     assert page.evaluate("window.hostScript") == "ran"
     assert page.evaluate("typeof window.L") == "undefined"  # Leaflet stays inside the frame
@@ -200,16 +197,14 @@ def wait_loaded(page):
     """Wait until every visible marker is placed (large maps place them in slices) and no zoom
     animation is running (markercluster keeps the old level's clusters until it ends)."""
     page.wait_for_selector(".geomap[data-loaded]", state="attached", timeout=60_000)
-    page.wait_for_function("""() => { const m = document.querySelector('.geomap').geomap;
-        return !m.map._animatingZoom && !m.container._inZoomAnimation; }""", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('.geomap').geomap.animating()", timeout=60_000)
 
 
 # the container holds exactly the visible incidents' markers, and the clusters on screen count them
 PLACED = """() => { const m = document.querySelector('.geomap').geomap;
-    const ids = m.container.getLayers().map(l => l._gi).sort((a, b) => a - b);
+    const ids = m.placedIds().sort((a, b) => a - b);
     const visible = m.pins.slice().sort((a, b) => a - b);
-    let onScreen = 0;
-    m.container._featureGroup.eachLayer(l => { onScreen += l.getChildCount ? l.getChildCount() : 1; });
+    const onScreen = m.onScreenCount();
     return { same: ids.length === visible.length && ids.every((v, k) => v === visible[k]),
              placed: ids.length, onScreen: onScreen, shownCount: m._shownCount }; }"""
 
@@ -357,3 +352,32 @@ def test_clusters_tell_what_is_inside(page, pages, incidents):
     disc = cluster.locator(".geomap-cluster-count").evaluate("e => getComputedStyle(e).backgroundColor")
     colours = page.evaluate("document.querySelector('.geomap').geomap.data.types.map(t => t.colour)")
     assert disc == "rgb(38, 50, 56)" and "#263238" not in colours  # a colour no type uses
+
+
+def test_type_groups_toggle_a_whole_layer(page, tmp_path):
+    """Large maps cluster each type in its own group (data.typeGroups): a toggle shows or hides
+    that group, its markers stay placed; filters still move markers within the groups."""
+    the_map = make_map(BIG, title="Type groups")
+    the_map.payload["typeGroups"] = True  # what maps from TYPE_GROUPS_FROM incidents get
+    path = the_map.save(tmp_path / "groups.html")
+    open_map(page, path)
+    wait_loaded(page)
+    assert page.evaluate("document.querySelector('.geomap').geomap.typeGroups") is True
+    assert page.evaluate(PLACED) == placed(BIG_PINS)
+    shown = page.evaluate("document.querySelector('.geomap').geomap._shownCount")
+    type_checkbox(page, "diplomacy").uncheck()
+    no_diplomacy = int((pinned(BIG)["incident_type"] != "diplomacy").sum())
+    wait_loaded(page)
+    result = page.evaluate(PLACED)
+    assert (result["same"], result["placed"], result["onScreen"]) == (True, no_diplomacy, no_diplomacy)
+    assert result["shownCount"] == shown  # nothing moved: the group is hidden
+    assert page.locator(f"{MARKERS}.geomap-t-diplomacy").count() == 0
+    page.check("input[data-region='RU-KDA']")  # a filter moves markers in every group, shown or not
+    wait_loaded(page)
+    result = page.evaluate(PLACED)
+    assert result["same"] and result["placed"] == result["onScreen"] == visible_count(page) - page.evaluate(
+        "document.querySelector('.geomap').geomap.visible.length - document.querySelector('.geomap').geomap.pins.length")
+    page.uncheck("input[data-region='RU-KDA']")
+    type_checkbox(page, "diplomacy").check()
+    wait_loaded(page)
+    assert page.evaluate(PLACED) == placed(BIG_PINS)

@@ -48,6 +48,13 @@ def test_wording_families_of_the_dev_set_error_analysis(text, expected):
     assert expected in found(text)
 
 
+def test_from_places_what_was_taken_there_not_where_an_attack_came_from():
+    assert found("Soldiers stole cars from residents of Izium.") == {("looting", "Izyum")}
+    assert found("Soldiers abducted a teacher from Balta and took him away.") == {("civilian_violence", "Balta")}
+    # for other types "from" stays where the attack came from
+    assert found("Troops fired rockets from Belgorod at homes in Kharkiv.") == {("shelling", "Kharkiv")}
+
+
 def test_topic_phrase_is_not_the_place():
     assert found("Hundreds gathered in Omsk in support of the war in Ukraine.") == {("protest", "Omsk")}
     # a country that is only the topic is never the place

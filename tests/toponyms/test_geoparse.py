@@ -217,13 +217,16 @@ def test_container_region_picks_the_homonym_inside_it():
     assert dnipro.place.id != zap.place.id
 
 
-def test_region_in_brackets_after_a_place_picks_its_namesake_and_is_no_second_incident():
+def test_region_in_brackets_or_after_village_picks_the_namesake_and_is_no_second_incident():
     # without the bracketed region, the best-known Kirovsk (Murmansk oblast) wins
     assert find("Residents gathered in Kirovsk to oppose a landfill.", "Kirovsk").place.admin1_code == "RU-MUR"
     text = "Residents gathered in Kirovsk (Leningrad Oblast) to oppose a landfill."
     assert find(text, "Kirovsk").place.admin1_code == "RU-LEN"
     gdf = geomap.extract("date 2024-05-03\n" + text)
     assert gdf["place"].tolist() == ["Kirovsk"] and gdf["region_code"].tolist() == ["RU-LEN"]
+    # "Place village, Region": the settlement noun stands between the name and its region
+    village = geomap.extract("date 2024-05-03\nTroops shelled Stepanivka village, Kherson, overnight.")
+    assert village["region_code"].tolist() == ["UA-65"]
 
 
 def test_a_coordinated_name_is_not_held_by_the_next_ones_container():

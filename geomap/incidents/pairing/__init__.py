@@ -12,6 +12,7 @@ modifier            "the **Florida** meeting", "the Kyiv strike"                
 subject_place       "**Kherson** was shelled", "Istanbul hosted talks"            yes
 possessive_place    "**Kharkiv's** power grid", "the country's airspace"          yes
 to                  "travel **to Moscow**" (only for ``to_types``)                 yes
+from                "stole cars **from Izium**" (only for ``from_types``)           yes
 container           "... refinery in **Russia's Krasnodar region**"               region of the place it contains
 speaker             "**Moldova** said", "Kyiv says", "according to Romania"       only as a fallback
 actor / agent       "**Russia** launched", "used **by Russia**"                    no

@@ -51,6 +51,8 @@ def pair(text: str, items: list[Item], evidence: dict[str, TypeEvidence], lexico
             if it.place is None:
                 continue
             role = it.role
+            if role == "origin" and type_id in words.from_types:
+                role = "from"  # "stole cars from Izium": where it was taken is where it happened
             if role not in _ACCEPT or (role == "to" and type_id not in words.to_types):
                 continue
             owner = _owner(text, it, strong_cues, words.barriers) if role in ("locative", "target", "to") else None

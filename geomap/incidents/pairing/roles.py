@@ -27,7 +27,7 @@ _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "last", "monday's", 
 _NEAR = frozenset({"near", "outside", "around", "off", "outskirts", "suburbs", "suburb", "vicinity"})
 _PASSIVE = frozenset({"been", "be", "being", "was", "were", "is", "are"})
 _ACCEPT = {"locative": 1.0, "target": 1.0, "modifier": 0.95, "subject_place": 0.9, "possessive_place": 0.95,
-           "to": 0.95}
+           "to": 0.95, "from": 0.95}
 
 
 @dataclass(slots=True)

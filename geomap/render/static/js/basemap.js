@@ -27,28 +27,30 @@ function decodeLines(g) {
   };
 }
 
-/* the indices of ids (into lon/lat columns) that make the theatre */
+/* the indices of ids (into lon/lat columns) that make the theatre; cells keyed by number (x
+ * and y cell indices packed), so 100,000 pins cost one pass and no strings */
 function theatreOf(ids, lon, lat) {
-  var count = dict(), members = dict(), keys = [];
-  ids.forEach(function (i) {
-    var key = Math.floor(lon[i] / THEATRE_CELL) + "," + Math.floor(lat[i] / THEATRE_CELL);
-    if (!count[key]) { count[key] = 0; members[key] = []; keys.push(key); }
-    count[key]++;
-    members[key].push(i);
-  });
-  var seen = dict(), groups = [], biggest = 0;
-  keys.forEach(function (start) {
-    if (seen[start]) { return; }
-    seen[start] = true;
+  var count = new Map(), members = new Map(), W = 4096;
+  for (var k = 0; k < ids.length; k++) {
+    var i = ids[k];
+    var key = (Math.floor(lon[i] / THEATRE_CELL) + W / 2) * W + Math.floor(lat[i] / THEATRE_CELL) + W / 2;
+    if (!count.has(key)) { count.set(key, 0); members.set(key, []); }
+    count.set(key, count.get(key) + 1);
+    members.get(key).push(i);
+  }
+  var seen = new Set(), groups = [], biggest = 0;
+  count.forEach(function (_, start) {
+    if (seen.has(start)) { return; }
+    seen.add(start);
     var stack = [start], cells = [], total = 0;
     while (stack.length) {
-      var cell = stack.pop(), xy = cell.split(",");
+      var cell = stack.pop();
       cells.push(cell);
-      total += count[cell];
+      total += count.get(cell);
       for (var dx = -1; dx <= 1; dx++) {
         for (var dy = -1; dy <= 1; dy++) {
-          var near = (+xy[0] + dx) + "," + (+xy[1] + dy);
-          if (count[near] && !seen[near]) { seen[near] = true; stack.push(near); }
+          var near = cell + dx * W + dy;
+          if (count.has(near) && !seen.has(near)) { seen.add(near); stack.push(near); }
         }
       }
     }
@@ -59,7 +61,10 @@ function theatreOf(ids, lon, lat) {
   var chosen = [];
   groups.forEach(function (g) {
     if (g.total < Math.max(2, THEATRE_SHARE * biggest)) { return; }
-    g.cells.forEach(function (cell) { chosen.push.apply(chosen, members[cell]); });
+    g.cells.forEach(function (cell) {
+      var list = members.get(cell);
+      for (var m = 0; m < list.length; m++) { chosen.push(list[m]); }
+    });
   });
   return chosen;
 }

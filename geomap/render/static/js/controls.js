@@ -27,11 +27,12 @@ GeoMap.prototype._panel = function () {
   var timer = null;
   search.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { self.state.q = search.value.trim().toLowerCase(); self._changed("q"); }, 150);
+    timer = setTimeout(function () { self.state.q = searchFold(search.value.trim()); self._changed("q"); }, 150);
   });
   details.appendChild(search);
 
   if (data.dayRange && data.dayRange[1] > data.dayRange[0]) { this._timeline(details, data.dayRange); }
+  this._acledControl(details);
 
   var list = el("div", "geomap-regions");
   list.setAttribute("role", "group");
@@ -96,6 +97,83 @@ GeoMap.prototype._panel = function () {
   this.progress = el("div", "geomap-progress");
   details.appendChild(this.progress);
   return box;
+};
+
+/* ACLED's event types, each followed by its sub-event types: one checkbox per pair (none
+ * checked: every pair shows), an event type's checkbox checks or clears all of its pairs; the
+ * counts say what each would show under the other filters */
+GeoMap.prototype._acledControl = function (parent) {
+  var self = this, pairs = this.data.acled || [];
+  this.acledInputs = [];
+  this.acledCounts = [];
+  this.acledGroups = [];
+  if (!pairs.length) { return; }
+  // a fold of its own (a button, not a nested <details>: the panel is one <details>)
+  var fold = el("div", "geomap-acled");
+  var toggle = el("button", "geomap-kind geomap-acled-toggle", "ACLED event types");
+  toggle.type = "button";
+  toggle.setAttribute("aria-expanded", "false");
+  fold.appendChild(toggle);
+  var list = el("div", "geomap-acled-list");
+  list.id = (this.root.id || "geomap") + "-acled";
+  list.hidden = true;
+  toggle.setAttribute("aria-controls", list.id);
+  toggle.addEventListener("click", function () {
+    list.hidden = !list.hidden;
+    toggle.setAttribute("aria-expanded", String(!list.hidden));
+  });
+  list.setAttribute("role", "group");
+  list.setAttribute("aria-label", "ACLED event types");
+  var group = null;
+  pairs.forEach(function (pair, index) {
+    if (!group || group.name !== pair[0]) {
+      var head = el("label", "geomap-region geomap-acled-event");
+      var all = el("input");
+      all.type = "checkbox";
+      all.setAttribute("data-event-type", pair[0]);
+      head.appendChild(all);
+      head.appendChild(el("span", "geomap-region-name", pair[0]));
+      var total = el("span", "geomap-count", "");
+      head.appendChild(total);
+      list.appendChild(head);
+      group = { name: pair[0], input: all, count: total, members: [] };
+      self.acledGroups.push(group);
+      (function (g) {
+        all.addEventListener("change", function () {
+          g.members.forEach(function (k) { self.state.acled[k] = all.checked; self.acledInputs[k].checked = all.checked; });
+          self._changed("acled");
+        });
+      })(group);
+    }
+    group.members.push(index);
+    var label = el("label", "geomap-region geomap-kind-admin1 geomap-acled-sub");
+    var input = el("input");
+    input.type = "checkbox";
+    input.setAttribute("data-acled", pair[0] + ": " + pair[1]);
+    input.addEventListener("change", function () {
+      self.state.acled[index] = input.checked;
+      self._changed("acled");
+    });
+    label.appendChild(input);
+    label.appendChild(el("span", "geomap-region-name", pair[1]));
+    var count = el("span", "geomap-count", "");
+    label.appendChild(count);
+    list.appendChild(label);
+    self.acledInputs[index] = input;
+    self.acledCounts[index] = count;
+  });
+  fold.appendChild(list);
+  parent.appendChild(fold);
+};
+
+/* the event types' checkboxes: checked when all their pairs are, mixed when some are */
+GeoMap.prototype._showAcledGroups = function () {
+  var s = this.state;
+  this.acledGroups.forEach(function (g) {
+    var on = g.members.filter(function (k) { return s.acled[k]; }).length;
+    g.input.checked = on === g.members.length;
+    g.input.indeterminate = on > 0 && on < g.members.length;
+  });
 };
 
 /* countries, each followed by its admin-1 regions; orphan regions; then seas */

@@ -51,6 +51,12 @@ function escapeHtml(text) {
   });
 }
 
+/* a name as search compares it: accents and case folded ("Zaporižžja" -> "zaporizzja"), as the
+ * payload's alternate names are (geomap/render/_names.py) */
+function searchFold(text) {
+  return String(text).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+
 function dayToIso(day) { return new Date(day * DAY_MS).toISOString().slice(0, 10); }
 
 function isoToDay(text) {
@@ -73,9 +79,10 @@ function GeoMap(root, data, leafletMap) {
   this.cols = data.cols;
   this.n = data.n;
   this.strings = data.strings;
-  this.state = { types: dict(), regions: dict(), from: null, to: null, q: "" };
+  this.state = { types: dict(), regions: dict(), acled: dict(), from: null, to: null, q: "" };
   this.visible = [];
   this.pins = [];  // the visible incidents drawn as pins (not located only by an area)
+  this._place = [];  // the pins to place: the visible ones, and with type groups those of types off too
   this.view = null;  // "zoom/lat/lon" once the reader moves the map (the fit is the default)
   this.openIncident = null;  // the incident whose popup is open
   this._moving = 0;  // > 0 while the page itself moves the map
@@ -183,14 +190,30 @@ GeoMap.prototype._build = function () {
   this._want = new Uint8Array(this.n);   // 1: the filters show the incident
   this._shownCount = 0;
   this._job = 0;
-  // placement is sliced here (cancellable by a newer change), not by markercluster's chunkedLoading
-  this.container = data.cluster
-    ? L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false,
-        maxClusterRadius: many ? CLUSTER_RADIUS_MANY : CLUSTER_RADIUS, iconCreateFunction: function (cluster) { return self._clusterIcon(cluster); } })
-    : L.featureGroup();
-  this.container.on("click", function (e) { if (e.layer && e.layer._gi !== undefined) { self.openPopup(e.layer._gi); } });
-  this.container.on("mouseover", function (e) { if (e.layer && e.layer._gi !== undefined) { self._showTip(e.layer); } });
-  this.container.on("mouseout", function () { self._hideTip(); });
+  // placement is sliced here (cancellable by a newer change), not by markercluster's chunkedLoading.
+  // Large maps cluster each type in its own group (data.typeGroups): a type toggle then adds or
+  // takes away one layer instead of moving thousands of markers in and out of a shared index.
+  // Smaller maps share one group, whose clusters mix the types (their breakdown ring).
+  function makeGroup() {
+    return data.cluster
+      ? L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false,
+          maxClusterRadius: many ? CLUSTER_RADIUS_MANY : CLUSTER_RADIUS, iconCreateFunction: function (cluster) { return self._clusterIcon(cluster); } })
+      : L.featureGroup();
+  }
+  this.typeGroups = !!(data.typeGroups && data.cluster);
+  if (this.typeGroups) {
+    this.groups = data.types.map(makeGroup);
+    this.container = L.featureGroup();  // holds the groups of the types switched on
+  } else {
+    this.container = makeGroup();
+    this.groups = data.types.map(function () { return self.container; });
+  }
+  this._groupList = this.typeGroups ? this.groups : [this.container];
+  this._groupList.forEach(function (group) {
+    group.on("click", function (e) { if (e.layer && e.layer._gi !== undefined) { self.openPopup(e.layer._gi); } });
+    group.on("mouseover", function (e) { if (e.layer && e.layer._gi !== undefined) { self._showTip(e.layer); } });
+    group.on("mouseout", function () { self._hideTip(); });
+  });
   var markerPane = map.getPane("markerPane");
   L.DomEvent.on(markerPane, "focusin", function (e) {
     var i = e.target && e.target._gi;

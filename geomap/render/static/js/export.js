@@ -13,12 +13,15 @@ GeoMap.prototype.filterSummary = function () {
     var from = this._dateOn ? s.from : data.dayRange[0], to = this._dateOn ? s.to : data.dayRange[1];
     parts.push("Dates: " + dayToIso(from) + (to > from ? " \u2013 " + dayToIso(to) : ""));
   }
+  var acled = this._acledChosen().map(function (k) { return data.acled[k].join(": "); });
+  if (acled.length) { parts.push("ACLED: " + acled.join(", ")); }
   if (s.q) { parts.push("Search: " + s.q); }
   return parts.join(" \u00b7 ");
 };
 
-var EXPORT_FIELDS = ["incident_type", "type_label", "date", "place", "region", "country", "sea",
-                     "lat", "lon", "geo_precision", "sentence", "title", "url", "source", "reports"];
+var EXPORT_FIELDS = ["incident_type", "type_label", "event_type", "sub_event_type", "date", "place", "region",
+                     "country", "sea", "lat", "lon", "geo_precision", "sentence", "title", "url", "source",
+                     "reports"];
 
 /* the visible incidents as records (the fields of EXPORT_FIELDS) */
 GeoMap.prototype.exportRecords = function () {
@@ -27,7 +30,9 @@ GeoMap.prototype.exportRecords = function () {
   function region(k) { return k >= 0 ? data.regions[k].name : ""; }
   return this.visible.map(function (i) {
     var t = data.types[c.type[i]], art = c.article[i] >= 0 ? data.articles[c.article[i]] : [-1, -1, -1];
-    return { incident_type: t.id, type_label: t.label, date: s(c.date[i]), place: s(c.place[i]),
+    var pair = c.acled && c.acled[i] >= 0 ? data.acled[c.acled[i]] : ["", ""];
+    return { incident_type: t.id, type_label: t.label, event_type: pair[0], sub_event_type: pair[1],
+             date: s(c.date[i]), place: s(c.place[i]),
              region: region(c.admin1[i]), country: region(c.country[i]), sea: region(c.water[i]),
              lat: c.lat[i], lon: c.lon[i], geo_precision: c.gp[i], sentence: s(c.sentence[i]),
              title: s(art[0]), url: s(art[1]), source: s(art[2]), reports: c.reports[i] };

@@ -157,42 +157,47 @@ GeoMap.prototype._hideTip = function () { this.map.closeTooltip(this._tip); };
  * (maps of up to FIRST_SLICE / 2 incidents change synchronously); a newer change cancels the
  * slices still pending and starts from what is placed by then. */
 GeoMap.prototype._sync = function () {
-  var self = this, want = this._want, shown = this._shown, n = this.n, container = this.container;
-  var job = ++this._job, i, k;
+  var self = this, want = this._want, shown = this._shown, n = this.n, groups = this.groups;
+  var types = this.cols.type, job = ++this._job, i, k;
   var remove = [];
   for (i = 0; i < n; i++) { if (shown[i] && !want[i]) { remove.push(i); } }
   if (remove.length && remove.length * 2 >= this._shownCount) {
-    container.clearLayers();
+    this._groupList.forEach(function (group) { group.clearLayers(); });
     shown.fill(0);
     this._shownCount = 0;
     remove = [];
   }
-  var add = [], visible = this.pins;
-  for (k = 0; k < visible.length; k++) { if (!shown[visible[k]]) { add.push(visible[k]); } }
+  var add = [], place = this._place;
+  for (k = 0; k < place.length; k++) { if (!shown[place[k]]) { add.push(place[k]); } }
+  // with type groups, add type after type: a slice then feeds one or two groups, not each
+  // (every addLayers call walks its group's clusters on screen once)
+  if (this.typeGroups && add.length > FIRST_SLICE) { add = byType(add, types, groups.length); }
   var total = remove.length + add.length, offset = 0, perMarker = 0;  // ms per marker so far
 
-  function batchOf(list, from, to, flag) {
-    var batch = new Array(to - from);
-    for (var j = from; j < to; j++) {
-      batch[j - from] = self._marker(list[j]);
-      shown[list[j]] = flag;
+  /* markers list[from..to) in or out of their groups (one call per group) */
+  function move(list, from, to, adding) {
+    var batches = [], j, g, batch;
+    for (j = from; j < to; j++) {
+      g = self.typeGroups ? types[list[j]] : 0;
+      (batches[g] = batches[g] || []).push(self._marker(list[j]));
+      shown[list[j]] = adding ? 1 : 0;
     }
-    return batch;
+    for (g = 0; g < batches.length; g++) {
+      batch = batches[g];
+      if (!batch) { continue; }
+      var group = self.typeGroups ? groups[g] : self.container;
+      if (adding && group.addLayers) { group.addLayers(batch); }
+      else if (!adding && group.removeLayers) { group.removeLayers(batch); }
+      else { for (var b = 0; b < batch.length; b++) { group[adding ? "addLayer" : "removeLayer"](batch[b]); } }
+    }
+    self._shownCount += adding ? to - from : from - to;
   }
 
   function work(count) {  // the next `count` removals, then additions
-    var end = Math.min(total, offset + count), b, batch;
-    if (offset < remove.length) {
-      batch = batchOf(remove, offset, Math.min(end, remove.length), 0);
-      if (container.removeLayers) { container.removeLayers(batch); }
-      else { for (b = 0; b < batch.length; b++) { container.removeLayer(batch[b]); } }
-      self._shownCount -= batch.length;
-    }
+    var end = Math.min(total, offset + count);
+    if (offset < remove.length) { move(remove, offset, Math.min(end, remove.length), false); }
     if (end > remove.length) {
-      batch = batchOf(add, Math.max(offset, remove.length) - remove.length, end - remove.length, 1);
-      if (container.addLayers) { container.addLayers(batch); }
-      else { for (b = 0; b < batch.length; b++) { container.addLayer(batch[b]); } }
-      self._shownCount += batch.length;
+      move(add, Math.max(offset, remove.length) - remove.length, end - remove.length, true);
     }
     offset = end;
   }
@@ -216,12 +221,58 @@ GeoMap.prototype._sync = function () {
   slice();  // the first slice at once: the first markers show with the controls
 };
 
+/* ids reordered by type (stable within a type): a counting sort */
+function byType(ids, types, count) {
+  var starts = new Array(count + 1).fill(0), out = new Array(ids.length), i;
+  for (i = 0; i < ids.length; i++) { starts[types[ids[i]] + 1]++; }
+  for (i = 0; i < count; i++) { starts[i + 1] += starts[i]; }
+  for (i = 0; i < ids.length; i++) { out[starts[types[ids[i]]]++] = ids[i]; }
+  return out;
+}
+
+/* the groups of the types switched on are on the map, the others not (type groups only) */
+GeoMap.prototype._showGroups = function () {
+  if (!this.typeGroups) { return; }
+  var s = this.state, container = this.container;
+  this.groups.forEach(function (group, t) {
+    if (s.types[t] && !container.hasLayer(group)) { container.addLayer(group); }
+    if (!s.types[t] && container.hasLayer(group)) { container.removeLayer(group); }
+  });
+};
+
+/* the incidents whose markers are on the map, in a group shown (for tests and tools) */
+GeoMap.prototype.placedIds = function () {
+  var container = this.container, ids = [];
+  this._groupList.forEach(function (group) {
+    if (group !== container && !container.hasLayer(group)) { return; }
+    group.eachLayer(function (m) { if (m._gi !== undefined) { ids.push(m._gi); } });
+  });
+  return ids;
+};
+
+/* how many incidents the map draws, alone or inside the clusters on screen */
+GeoMap.prototype.onScreenCount = function () {
+  var container = this.container, n = 0;
+  this._groupList.forEach(function (group) {
+    if (group !== container && !container.hasLayer(group)) { return; }
+    (group._featureGroup || group).eachLayer(function (l) { n += l.getChildCount ? l.getChildCount() : 1; });
+  });
+  return n;
+};
+
+/* whether a zoom animation runs (markercluster keeps the old level's clusters until it ends) */
+GeoMap.prototype.animating = function () {
+  return !!this.map._animatingZoom || this._groupList.some(function (g) { return g._inZoomAnimation; });
+};
+
 /* loading state: data-loaded on the root when every visible marker is placed, else progress */
 GeoMap.prototype._progress = function (done, total) {
   var loading = done < total, wasLoading = this._loading;
   this._loading = loading;
   // clusters drawn while markers were still arriving show their count only: now their types
-  if (wasLoading && !loading && this.container.refreshClusters) { this.container.refreshClusters(); }
+  if (wasLoading && !loading) {
+    this._groupList.forEach(function (group) { if (group.refreshClusters) { group.refreshClusters(); } });
+  }
   this.root.toggleAttribute("data-loaded", !loading);
   if (loading) { this.root.setAttribute("aria-busy", "true"); } else { this.root.removeAttribute("aria-busy"); }
   this.progress.textContent = loading

@@ -8,15 +8,20 @@ GeoMap.prototype._nameMatch = function (i) {
   var k = this.cols.names ? this.cols.names[i] : this.cols.place[i];
   if (k < 0) { return false; }
   var text = this._namesLower[k];
-  if (text === undefined) { text = this._namesLower[k] = this.strings[k].toLowerCase(); }
+  if (text === undefined) { text = this._namesLower[k] = searchFold(this.strings[k]); }
   return text.indexOf(this.state.q) >= 0;
 };
 
-GeoMap.prototype._regionsChosen = function () {
-  var chosen = [], r = this.state.regions;
-  for (var k in r) { if (r[k]) { chosen.push(+k); } }
+function chosenKeys(set) {
+  var chosen = [];
+  for (var k in set) { if (set[k]) { chosen.push(+k); } }
   return chosen;
-};
+}
+
+GeoMap.prototype._regionsChosen = function () { return chosenKeys(this.state.regions); };
+
+/* the ACLED (event_type, sub_event_type) pairs chosen; none: every pair shows */
+GeoMap.prototype._acledChosen = function () { return chosenKeys(this.state.acled); };
 
 /* apply the filters: counts, status and selection at once, then the markers (see _sync);
  * fit: move the view onto the visible incidents before the markers are placed */
@@ -29,23 +34,38 @@ GeoMap.prototype.refresh = function (fit) {
     inRegion = dict();
     chosen.forEach(function (k) { inRegion[k] = true; });
   }
+  var acledChosen = this._acledChosen(), inAcled = null, acledOf = c.acled;
+  if (acledChosen.length && acledOf) {
+    inAcled = dict();
+    acledChosen.forEach(function (k) { inAcled[k] = true; });
+  }
+  var acledCounts = new Array((data.acled || []).length).fill(0);
   var regionCounts = new Array(data.regions.length).fill(0);
   var T = data.types.length, typeCounts = new Array(T).fill(0), typeAvailable = new Array(T).fill(0);
-  var visible = [], pins = [], areaOf = c.area, areaStats = dict();
+  var visible = [], pins = [], place = [], areaOf = c.area, areaStats = dict(), typeGroups = this.typeGroups;
   var hist = range ? new Uint32Array((range[1] - range[0] + 1) * T) : null, dateOn = this._dateOn;
   for (var i = 0; i < this.n; i++) {
     want[i] = 0;
     if (s.q && !this._nameMatch(i)) { continue; }
     var a = c.country[i], b = c.admin1[i], w = c.water[i], type = c.type[i], d = c.day[i];
-    var inside = !inRegion || inRegion[a] || inRegion[b] || inRegion[w];
+    var inPlace = !inRegion || inRegion[a] || inRegion[b] || inRegion[w];
+    var ac = acledOf ? acledOf[i] : -1, inKind = !inAcled || inAcled[ac] === true;
+    var inside = inPlace && inKind;
     var inDates = !dateOn || (d !== null && d >= s.from && d <= s.to);  // null: undated; before 1970 < 0
-    if (inside && inDates) { typeAvailable[type]++; }  // what the type's layer would add
+    if (inside && inDates) {
+      typeAvailable[type]++;  // what the type's layer would add
+      // with type groups, a type's markers stay placed while it is off (its group is hidden)
+      if (typeGroups && !(areaOf && areaOf[i] >= 0)) { want[i] = 1; place.push(i); }
+    }
     if (!s.types[type]) { continue; }
     if (inside && hist && d !== null) { hist[(d - range[0]) * T + type]++; }
     if (!inDates) { continue; }
-    if (a >= 0) { regionCounts[a]++; }
-    if (b >= 0) { regionCounts[b]++; }
-    if (w >= 0) { regionCounts[w]++; }
+    if (inKind) {  // a region's count: what choosing it would show (the ACLED filter applies)
+      if (a >= 0) { regionCounts[a]++; }
+      if (b >= 0) { regionCounts[b]++; }
+      if (w >= 0) { regionCounts[w]++; }
+    }
+    if (inPlace && ac >= 0) { acledCounts[ac]++; }  // likewise under the region filter
     if (!inside) { continue; }
     typeCounts[type]++;
     visible.push(i);
@@ -54,14 +74,20 @@ GeoMap.prototype.refresh = function (fit) {
       (areaStats[area] = areaStats[area] || []).push(i);
     } else {
       pins.push(i);
-      want[i] = 1;
+      if (!typeGroups) { want[i] = 1; place.push(i); }
     }
   }
   this.visible = visible;
   this.pins = pins;
+  this._place = place;
+  this._showGroups();
   this.areaStats = areaStats;
   if (this.heat._map) { this.heat.redraw(); }
   for (var r = 0; r < regionCounts.length; r++) { this.regionCounts[r].textContent = String(regionCounts[r]); }
+  for (var p = 0; p < acledCounts.length; p++) { this.acledCounts[p].textContent = String(acledCounts[p]); }
+  this.acledGroups.forEach(function (g) {
+    g.count.textContent = String(g.members.reduce(function (sum, k) { return sum + acledCounts[k]; }, 0));
+  });
   // the layer control re-creates its labels when layers come and go: find them each time
   var layerCounts = dict();
   this.layersControl.getContainer().querySelectorAll(".geomap-layer-label[data-type]").forEach(function (label) {
@@ -100,6 +126,7 @@ GeoMap.prototype._drawSelection = function (chosen) {
 
 GeoMap.prototype._changed = function (what) {
   if (this._quiet) { return; }
+  if (what === "acled") { this._showAcledGroups(); }
   this.refresh(what === "regions" || what === "q");
   this._writeFragment();
 };
@@ -118,6 +145,8 @@ GeoMap.prototype.fragment = function () {
   var on = [], all = true;
   data.types.forEach(function (t, k) { if (s.types[k]) { on.push(t.id); } else { all = false; } });
   if (!all) { parts.push("types=" + (on.length ? on.join(",") : "none")); }
+  var acled = this._acledChosen().map(function (k) { return encodeURIComponent(data.acled[k].join(": ")); });
+  if (acled.length) { parts.push("acled=" + acled.join(",")); }
   if (this._dateOn) { parts.push("from=" + dayToIso(s.from)); parts.push("to=" + dayToIso(s.to)); }
   if (s.q) { parts.push("q=" + encodeURIComponent(s.q)); }
   if (this.view) { parts.push("at=" + this.view); }
@@ -163,6 +192,12 @@ GeoMap.prototype._applyFragment = function (text) {
     var k = byKey[key.toLowerCase()];
     if (k !== undefined) { s.regions[k] = true; }
   });
+  // ACLED event types ("Event type: Sub-event type"; an event type alone chooses all its pairs)
+  var pairs = list(params.acled);
+  s.acled = dict();
+  (data.acled || []).forEach(function (pair, k) {
+    if (pairs && (pairs.indexOf(pair.join(": ")) >= 0 || pairs.indexOf(pair[0]) >= 0)) { s.acled[k] = true; }
+  });
   // dates
   var range = data.dayRange;
   if (range) {
@@ -178,7 +213,7 @@ GeoMap.prototype._applyFragment = function (text) {
   }
   // place search
   var q = params.q ? list(params.q).join(",") : "";
-  s.q = q.trim().toLowerCase();
+  s.q = searchFold(q.trim());
   if (this.searchInput) { this.searchInput.value = q; }
   // reflect the state in the controls without re-triggering them
   this._quiet++;
@@ -188,6 +223,8 @@ GeoMap.prototype._applyFragment = function (text) {
       if (!s.types[k] && self.map.hasLayer(layer)) { self.map.removeLayer(layer); }
     });
     this.regionInputs.forEach(function (input, k) { input.checked = !!s.regions[k]; });
+    this.acledInputs.forEach(function (input, k) { input.checked = !!s.acled[k]; });
+    this._showAcledGroups();
   } finally { this._quiet--; }
   this.openIncident = null;
   this.refresh(true);
