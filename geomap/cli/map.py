@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,7 @@ Examples:
   geomap map incidents.gpkg --embed -o report/map-fragment.html
   geomap map incidents.gpkg --embed --aspect 16:9 --link https://example.org/full.html -o report/map.html
   geomap map incidents.gpkg --since 2025-11-01 --pdf maps/nov.pdf
+  geomap map nov.gpkg --embed --assets-url assets/ -o report/nov.html   # one asset copy for all embeds
   geomap map --store incidents.store.gpkg -o maps/all.html --heat
   geomap map acled-export.csv -o maps/acled.html
   geomap map points.gpkg --type-column category --date-column day -o maps/theirs.html
@@ -146,6 +148,13 @@ Examples:
                    "URL template with {z}/{x}/{y}. Off by default.")
 @click.option("--tiles-attribution", default=None, metavar="TEXT",
               help="Who to credit for --tiles URL's data (default: the provider's line or the host).")
+@click.option("--assets-url", default=None, metavar="URL",
+              help="Load Leaflet and geomap's styles and scripts from one shared copy in this folder "
+                   "(a web address or a path relative to the page, e.g. assets/) instead of inlining "
+                   "them: several embeds on one page share it. A relative folder is written beside -o.")
+@click.option("--assets-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to write the shared copy for --assets-url (default: --assets-url beside -o "
+                   "when it is relative; a web address is not written unless this is given).")
 @click.option("--heat", is_flag=True, help="Show the heat-map overlay from the start.")
 @click.option("--no-cluster", is_flag=True, help="Never cluster markers (default: pins that overlap cluster).")
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
@@ -162,6 +171,7 @@ def map_command(inputs: InputOptions, output: str | None, title: str | None, reg
                 types: tuple[str, ...], since: str | None, until: str | None, cdn: bool, embed: bool,
                 png: str | None, svg: str | None, pdf: str | None, height: str | None,
                 aspect: str | None, link: str | None, tiles: str | None, tiles_attribution: str | None,
+                assets_url: str | None, assets_dir: str | None,
                 heat: bool, no_cluster: bool,
                 store: str | None, type_column: str | None, date_column: str | None,
                 place_column: str | None, text_column: str | None, geocoder_name: str,
@@ -191,13 +201,18 @@ def map_command(inputs: InputOptions, output: str | None, title: str | None, reg
     from ..render._make import map_title
     from ..render._map import EMBED_HEIGHT, css_aspect, css_height, link_target
     from ..render._tiles import tile_layer
+    from ..render._map import assets_url as check_assets_url
+    from ..render._map import write_assets
 
     try:  # the frame's options are checked before any work
         embed_options = {"height": css_height(height or EMBED_HEIGHT),
                          "aspect": css_aspect(aspect) if aspect else None, "link": link_target(link)}
         tile_layer(tiles, tiles_attribution)
+        assets_url = check_assets_url(assets_url)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
+    if assets_dir and not assets_url:
+        raise click.UsageError("--assets-dir says where to write the shared copy of --assets-url: add --assets-url")
     if (height or aspect or link) and not embed:
         raise click.UsageError("--height, --aspect and --link shape the --embed frame: add --embed")
 
@@ -227,7 +242,12 @@ def map_command(inputs: InputOptions, output: str | None, title: str | None, reg
             the_map = make_map(incidents, title=title, regions=list(regions) or None,
                                types=list(types) or None, since=since, until=until, cdn=cdn, heat=heat,
                                cluster=False if no_cluster else None, tiles=tiles,
-                               tiles_attribution=tiles_attribution)
+                               tiles_attribution=tiles_attribution, assets_url=assets_url)
+            if assets_url:  # the shared copy the page loads (written before the page)
+                folder = assets_dir or (None if re.match(r"https?://", assets_url, re.I)
+                                        else str(Path(targets[0]).parent / assets_url))
+                if folder:
+                    written += write_assets(folder)
             written.append(the_map.save_embed(targets[0], **embed_options) if embed
                            else the_map.save(targets[0]))
             title = the_map.title

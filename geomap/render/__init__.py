@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from ._folium import IncidentLayer, to_folium
 from ._make import make_map, prepare
-from ._map import CLUSTER_THRESHOLD, IncidentMap
+from ._map import CLUSTER_THRESHOLD, IncidentMap, write_assets
 from ._static import save_static
 
-__all__ = ["CLUSTER_THRESHOLD", "IncidentLayer", "IncidentMap", "make_map", "prepare", "save_static", "to_folium"]
+__all__ = ["CLUSTER_THRESHOLD", "IncidentLayer", "IncidentMap", "make_map", "prepare", "save_static", "to_folium",
+           "write_assets"]

@@ -205,3 +205,26 @@ def own_tags() -> str:
 def head_html(cdn: bool) -> str:
     """The ``<head>`` tags of a geomap page: Leaflet, markercluster and geomap's own files."""
     return "\n".join([*(tag(asset, inline=not cdn) for asset in ASSETS), own_tags()])
+
+
+#: The files of the shared asset block (``--assets-url``): every style and script a page needs.
+BUNDLE_CSS = "geomap-assets.css"
+BUNDLE_JS = "geomap-assets.js"
+
+
+def bundle_files() -> dict[str, str]:
+    """File name -> text of the shared asset block: Leaflet, markercluster and geomap's own CSS
+    in one file, their scripts in another (the same texts a page inlines)."""
+    css = [inline_text(a) for a in ASSETS if a.kind == "css"] + [own_text("geomap.css")]
+    js = [inline_text(a) + ("\n" + _default_icons() if a == LEAFLET_JS else "") for a in ASSETS if a.kind == "js"]
+    return {BUNDLE_CSS: "\n".join(css) + "\n", BUNDLE_JS: "\n;\n".join([*js, script_text()]) + "\n"}
+
+
+def linked_head(url: str) -> str:
+    """The ``<head>`` tags of a page that loads the shared asset block from ``url`` (a folder)."""
+    import html
+
+    base = url if url.endswith("/") else url + "/"
+    return (f'<link rel="stylesheet" href="{html.escape(base + BUNDLE_CSS, quote=True)}">\n'
+            f'<script src="{html.escape(base + BUNDLE_JS, quote=True)}"></script>')
+

@@ -55,7 +55,8 @@ def _default_title(regions: list[_data.RegionKey], since: _dt.date | None, until
 def make_map(incidents: Any, *, title: str | None = None, regions: Iterable[Any] | str | None = None,
              types: Iterable[str] | str | None = None, since: Any = None, until: Any = None,
              cdn: bool = False, heat: bool = False, cluster: bool | None = None,
-             tiles: str | None = None, tiles_attribution: str | None = None) -> IncidentMap:
+             tiles: str | None = None, tiles_attribution: str | None = None,
+             assets_url: str | None = None) -> IncidentMap:
     """Build the layered incident map of an incidents GeoDataFrame.
 
     ``regions`` (names as ``geomap regions`` lists them, region codes such as "RU-KDA", or Region
@@ -65,6 +66,9 @@ def make_map(incidents: Any, *, title: str | None = None, regions: Iterable[Any]
     inlining it (a smaller page that needs the network). ``tiles`` ("osm", "carto" or a URL
     template with {z}/{x}/{y}) shows raster tiles when online, above the offline base map, with
     ``tiles_attribution`` (or the provider's) in the corner; off by default.
+    ``assets_url`` (a folder's address or a path relative to the page) loads one shared copy of
+    every style and script from there (:func:`~geomap.render.write_assets` writes it), so several
+    embeds on one page share it.
     """
     from ._tiles import tile_layer
 
@@ -85,4 +89,4 @@ def make_map(incidents: Any, *, title: str | None = None, regions: Iterable[Any]
     payload = _data.build_payload(subset, title=title, cluster=bool(cluster), heat=heat, view=view)
     if tile_options is not None:
         payload["tiles"] = tile_options
-    return IncidentMap(payload, subset, cdn=cdn)
+    return IncidentMap(payload, subset, cdn=cdn, assets=assets_url)

@@ -42,6 +42,28 @@ def css_aspect(value: str | float) -> str:
     return match.group(1) + (f" / {match.group(4)}" if match.group(4) else "")
 
 
+def assets_url(value: str | None) -> str | None:
+    """``--assets-url``: the folder (a web address or a path relative to the page) that holds the
+    shared asset block (:func:`write_assets`); anything else is refused."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if not re.match(r"^(https?://|\.{0,2}/|[\w.-])", text, re.IGNORECASE) or \
+            text.lower().startswith(("javascript:", "data:", "file:")) or any(c in text for c in "\"'<> "):
+        raise UsageError(f"--assets-url {value!r}: give a folder's web address (https://...) or a path "
+                         "relative to the page (assets/)")
+    return text
+
+
+def write_assets(folder: str | os.PathLike[str]) -> list[Path]:
+    """Write the shared asset block (``geomap-assets.css``, ``geomap-assets.js``) into ``folder``,
+    atomically, for pages and embeds made with ``assets_url``."""
+    out = []
+    for name, text in _assets.bundle_files().items():
+        out.append(write_text_atomic(Path(folder) / name, text))
+    return out
+
+
 def link_target(value: str | None) -> str | None:
     """``--link``: where an embed's "open the full map" points (a web address or a relative path)."""
     if value is None or value == "":
@@ -62,10 +84,13 @@ class IncidentMap:
     """
 
     def __init__(self, payload: dict[str, Any], incidents: Any, *, cdn: bool = False,
-                 compress: bool | None = None) -> None:
+                 compress: bool | None = None, assets: str | None = None) -> None:
         self.payload = payload
         self.incidents = incidents
         self.cdn = cdn
+        #: The folder of the shared asset block (``write_assets``) the page loads instead of
+        #: inlining Leaflet and geomap's scripts: several embeds on one page share one copy.
+        self.assets = assets_url(assets)
         #: True: always compress the payload, False: never, None: above COMPRESS_ABOVE bytes.
         self.compress = compress
         self.title: str = no_surrogates(payload["title"])
@@ -97,7 +122,7 @@ class IncidentMap:
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f'<meta name="generator" content="geomap {html.escape(__version__)}">',
             f"<title>{title}</title>",
-            _assets.head_html(self.cdn),
+            _assets.linked_head(self.assets) if self.assets else _assets.head_html(self.cdn),
             "</head>",
             '<body class="geomap-page">',
             f'<div class="geomap" id="{encoded.uid}"><div class="geomap-map" role="region" '
