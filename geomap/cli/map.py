@@ -199,10 +199,9 @@ def map_command(inputs: InputOptions, output: str | None, title: str | None, reg
     from .._atomic import refuse_inputs_as_outputs
     from ..render import make_map, prepare, save_static
     from ..render._make import map_title
-    from ..render._map import EMBED_HEIGHT, css_aspect, css_height, link_target
-    from ..render._tiles import tile_layer
+    from ..render._map import EMBED_HEIGHT, css_aspect, css_height, link_target, write_assets
     from ..render._map import assets_url as check_assets_url
-    from ..render._map import write_assets
+    from ..render._tiles import tile_layer
 
     try:  # the frame's options are checked before any work
         embed_options = {"height": css_height(height or EMBED_HEIGHT),
