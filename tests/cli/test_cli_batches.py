@@ -298,31 +298,41 @@ def test_map_and_stats_read_the_store(batch_run):
 # ------------------------------------------------------------------ (c) kill -9 mid-batch
 
 
-def test_killed_run_leaves_a_valid_store_and_resumes(tmp_path):
-    write_jsonl(tmp_path / "big.jsonl", "a", [k - 1 if k % 10 == 9 else k for k in range(150)])
-    store = tmp_path / "s.gpkg"
-    # a commit after every article, so that the kill surely comes between two of them
-    proc = subprocess.Popen(command("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0", "-q"),
-                            cwd=tmp_path,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=cli_env())
+def kill_when(args, cwd, ready, before_kill=lambda: None):
+    """Run ``geomap ARGS`` until ``ready()`` holds, call ``before_kill()`` while it still runs,
+    then kill -9 it; returns what ``before_kill`` returned. A run that ends first fails the test."""
+    proc = subprocess.Popen(command(*args), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=cli_env())
     try:
-        seen = 0
-        while proc.poll() is None and seen < 5:
-            seen = count_incidents(store)
+        while proc.poll() is None and not ready():
             time.sleep(0.005)
         assert proc.poll() is None, "the run ended before it could be killed: " + proc.stderr.read().decode()
-        # a reader while the writer writes: whole upserts only
-        during = geomap.read_store(store)
-        assert len(during) >= seen
-        assert all(r == len(s) for r, s in zip(during["reports"], during["sources"]))
-        before_kill = count_incidents(store)
+        result = before_kill()
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         if proc.poll() is None:
             proc.kill()
         proc.communicate()
     assert proc.returncode == -signal.SIGKILL
+    return result
+
+
+def test_killed_run_leaves_a_valid_store_and_resumes(tmp_path):
+    write_jsonl(tmp_path / "big.jsonl", "a", [k - 1 if k % 10 == 9 else k for k in range(150)])
+    store = tmp_path / "s.gpkg"
+    # a commit after every article, so that the kill surely comes between two of them
+
+    def read_while_writing() -> tuple[int, int]:
+        # a reader while the writer writes: whole upserts only
+        seen = count_incidents(store)
+        during = geomap.read_store(store)
+        assert len(during) >= seen
+        assert all(r == len(s) for r, s in zip(during["reports"], during["sources"]))
+        return seen, count_incidents(store)
+
+    seen, before_kill = kill_when(
+        ("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0", "-q"), tmp_path,
+        ready=lambda: count_incidents(store) >= 5, before_kill=read_while_writing)
 
     after = check_store_file(store)  # integrity, R-tree, GDAL and geomap.read_store all fine
     assert after >= before_kill >= seen  # every article committed before the kill is kept
@@ -596,19 +606,8 @@ def test_a_kill_loses_only_the_open_group_and_skip_known_redoes_it(tmp_path):
     ks = [k % 120 for k in range(700)]  # repeats: incidents that later articles corroborate
     write_jsonl(tmp_path / "big.jsonl", "g", ks)
     store = tmp_path / "s.gpkg"
-    proc = subprocess.Popen(command("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0.2", "-q"),
-                            cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=cli_env())
-    try:
-        while proc.poll() is None and count_incidents(store) == 0:
-            time.sleep(0.005)
-        assert proc.poll() is None, "the run ended before it could be killed: " + proc.stderr.read().decode()
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
-    assert proc.returncode == -signal.SIGKILL
+    kill_when(("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0.2", "-q"), tmp_path,
+              ready=lambda: count_incidents(store) > 0)
     check_store_file(store)
     hashed = hashed_sources(store)
     assert 0 < len(hashed) < len(ks), "the kill came after the last commit: nothing was tested"
