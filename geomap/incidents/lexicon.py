@@ -87,6 +87,8 @@ def literal_prefix(phrase: str) -> str:
 # ASCII upper to lower case, plus the four non-ASCII letters that re treats as equal to one.
 _FOLD = str.maketrans({**{c: c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
                        "\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+#: Words whose keys a :class:`PhraseIndex` remembers before it starts its memo afresh.
+WORD_MEMO_SIZE = 50_000
 # a word at each position where a compiled alternation may begin (prefixes are letters and digits,
 # so one that stands at such a position is the start of this \w+ run)
 _WORD_AT_START = re.compile(_START + r"\w+")
@@ -103,10 +105,12 @@ class PhraseIndex:
 
     The index remembers the last text it scanned and its starts (one entry, swapped as one
     tuple, so threads sharing it read a consistent pair): classifying a sentence scans it for
-    cues, negations and speculation words, and pairing scans it again.
+    cues, negations and speculation words, and pairing scans it again. It also remembers, per
+    word, which keys' prefixes the word starts with (at most ``WORD_MEMO_SIZE`` words), so a scan
+    is one dictionary lookup per word.
     """
 
-    __slots__ = ("_by_head", "_lengths", "_always", "_keys", "_last")
+    __slots__ = ("_by_head", "_lengths", "_always", "_keys", "_last", "_words")
 
     def __init__(self, phrases: dict[object, tuple[str, ...] | list[str]]):
         self._by_head: dict[str, list[tuple[str, object]]] = {}
@@ -120,14 +124,16 @@ class PhraseIndex:
                 self._by_head.setdefault(prefix[:3], []).append((prefix, key))
         self._lengths = tuple(sorted({len(h) for h in self._by_head}))
         self._last: tuple[str, dict[object, list[int] | None]] | None = None
+        self._words: dict[str, tuple[object, ...]] = {}
 
     def __getstate__(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in self.__slots__ if name != "_last"}
+        return {name: getattr(self, name) for name in self.__slots__ if name not in ("_last", "_words")}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         for name, value in state.items():
             setattr(self, name, value)
         self._last = None
+        self._words = {}
 
     def starts(self, text: str) -> dict[object, list[int] | None]:
         """Per key, the word starts in ``text`` where one of its phrases can begin (read-only:
@@ -142,26 +148,39 @@ class PhraseIndex:
     def _scan(self, text: str) -> dict[object, list[int] | None]:
         folded = text.translate(_FOLD)  # same length, and letters stay letters: offsets and \w hold
         found: dict[object, list[int] | None] = dict.fromkeys(self._always)
-        by_head, lengths, always = self._by_head, self._lengths, self._always
+        memo = self._words
+        keys_of = self._keys_of
         for m in _WORD_AT_START.finditer(folded):
-            p = m.start()
             word = m.group()
-            size = len(word)
-            for n in lengths:
-                if n > size:
-                    break
-                entries = by_head.get(word[:n])
-                if entries is None:
-                    continue
-                for prefix, key in entries:
-                    if key in always or not word.startswith(prefix):
-                        continue
-                    where = found.get(key)
-                    if where is None:
-                        found[key] = [p]
-                    elif where[-1] != p:
-                        where.append(p)
+            keys = memo.get(word)
+            if keys is None:
+                keys = keys_of(word)
+            if not keys:
+                continue
+            p = m.start()
+            for key in keys:
+                where = found.get(key)
+                if where is None:
+                    found[key] = [p]
+                else:
+                    where.append(p)
         return found
+
+    def _keys_of(self, word: str) -> tuple[object, ...]:
+        """The keys with a prefix that ``word`` (folded) starts with, each once, remembered per word:
+        a language has far fewer words than a batch has sentences."""
+        keys: list[object] = []
+        for n in self._lengths:
+            if n > len(word):
+                break
+            for prefix, key in self._by_head.get(word[:n], ()):
+                if key not in self._always and key not in keys and word.startswith(prefix):
+                    keys.append(key)
+        out = tuple(keys)
+        if len(self._words) >= WORD_MEMO_SIZE:
+            self._words = {}
+        self._words[word] = out
+        return out
 
     @staticmethod
     def finditer(pattern: re.Pattern[str], text: str, starts: list[int] | None):
@@ -232,8 +251,17 @@ class Lexicon:
     scoring: Scoring
     pairing: PairingWords
     type_ids: tuple[str, ...] = field(default=())
-    index: PhraseIndex | None = None  # keys ("strong"|"weak", type id), "negation", "speculation"
+    index: PhraseIndex | None = None  # keys ("strong"|"weak", type id), "negation", "speculation", "topic"
     topic: re.Pattern[str] | None = None  # [pairing] topic_markers, compiled
+    place_subject: re.Pattern[str] | None = None  # [pairing] place_subject, see subject_pattern()
+
+
+def subject_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for the ``place_subject`` phrases, matched on the lower-cased text after a place:
+    up to two words, then one of the phrases ("Kherson *was* shelled", "Istanbul *hosted*")."""
+    if not phrases:
+        return None
+    return re.compile(r"\A(?:\s+[\w-]+){0,2}?\s+(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
 
 
 def _read_extra(path: Path) -> tuple[dict, dict]:
@@ -296,8 +324,11 @@ def _compile(tax: Taxonomy) -> Lexicon:
         phrases["negation"] = tax.negation
     if tax.speculation:
         phrases["speculation"] = tax.speculation
+    if pairing.topic_markers:
+        phrases["topic"] = pairing.topic_markers
     return Lexicon(taxonomy=tax, strong=strong, weak=weak,
                    negation=compile_phrases(tax.negation, gap),
                    speculation=compile_phrases(tax.speculation, gap),
                    scoring=scoring, pairing=pairing, type_ids=tuple(tax.types), index=PhraseIndex(phrases),
-                   topic=compile_phrases(pairing.topic_markers, gap))
+                   topic=compile_phrases(pairing.topic_markers, gap),
+                   place_subject=subject_pattern(pairing.place_subject))

@@ -13,8 +13,9 @@ from geomap.incidents.sentences import _word_before
 
 LX = load_lexicon()
 _PATTERNS = ([(("strong", t), p) for t, p in LX.strong.items()] + [(("weak", t), p) for t, p in LX.weak.items()]
-             + [("negation", LX.negation), ("speculation", LX.speculation)])
-_LEXICON_WORDS = sorted({w.rstrip("*") for t in LX.taxonomy for p in t.strong + t.weak
+             + [("negation", LX.negation), ("speculation", LX.speculation), ("topic", LX.topic)])
+_LEXICON_WORDS = sorted({w.rstrip("*") for p in [*(p for t in LX.taxonomy for p in t.strong + t.weak),
+                                                   *LX.pairing.topic_markers]
                          for w in p.replace("~", " ").split()})
 # words from the lexicon, their inflections and case variants, look-alikes, and the characters
 # re.IGNORECASE equates with ASCII letters (dotted/dotless i, long s, Kelvin sign)
@@ -65,3 +66,25 @@ def test_word_before_is_the_regex_search(text, data):
     dot = data.draw(st.integers(min_value=0, max_value=len(text)))
     m = re.compile(r"([\w.'’-]+)$").search(text, 0, dot)
     assert _word_before(text, dot) == (m.group(1) if m else None)
+
+
+_SUBJECT_WORDS = sorted({w for p in LX.pairing.place_subject for w in p.split()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([*_SUBJECT_WORDS, "the", "city", "x-y", "shelled", "Was", "-"]),
+                          st.sampled_from([" ", "  ", "", ", ", "\n"])), max_size=6)
+       .map(lambda ws: "".join(b + a for a, b in ws)))
+def test_the_place_subject_pattern_is_any_of_the_phrase_patterns(tail):
+    tail = tail.lower()
+    expected = any(re.match(r"\A(?:\s+[\w-]+){0,2}?\s+" + re.escape(p) + r"\b", tail)
+                   for p in LX.pairing.place_subject)
+    assert LX.place_subject is not None
+    assert (LX.place_subject.match(tail) is not None) == expected
+
+
+def test_the_place_subject_pattern_reads_two_words_at_most():
+    assert LX.place_subject is not None
+    assert LX.place_subject.match(" was shelled overnight")
+    assert LX.place_subject.match(" city itself came under fire")
+    assert not LX.place_subject.match(" and its suburbs were later shelled")

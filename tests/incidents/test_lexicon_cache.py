@@ -47,3 +47,25 @@ def test_a_pickled_index_leaves_its_memory_behind_and_answers_the_same():
     copy = pickle.loads(pickle.dumps(index))
     assert copy._last is None
     assert copy.starts(SENTENCE) == answer
+
+
+def test_a_full_word_memo_starts_afresh_and_the_answers_stay_the_same(monkeypatch):
+    from geomap.incidents import lexicon
+
+    index = load_lexicon().index
+    assert index is not None
+    texts = [SENTENCE, "Drones struck the depot.", "Officials did not confirm the shelling of Kherson."]
+    expected = [index._scan(t) for t in texts]
+    fresh = pickle.loads(pickle.dumps(index))
+    monkeypatch.setattr(lexicon, "WORD_MEMO_SIZE", 3)
+    for _ in range(2):  # the second round reads words the memo dropped
+        assert [fresh._scan(t) for t in texts] == expected
+        assert len(fresh._words) <= 3
+
+
+def test_a_pickled_index_leaves_its_word_memo_behind():
+    index = load_lexicon().index
+    assert index is not None
+    index.starts("Shelling hit the port of Izmail overnight.")
+    assert index._words
+    assert pickle.loads(pickle.dumps(index))._words == {}

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ...models import Mention, Place
-from ..classify import Cue, TypeEvidence
+from ..classify import Cue, TypeEvidence, modifier_spans
 from ..lexicon import Lexicon
 from .roles import _ACCEPT, Item, TokenizedSentence, assign_roles, blocked, geo_precision, resolve_anaphors
 
@@ -112,7 +112,7 @@ def _topic_items(text: str, items: list[Item], lexicon: Lexicon, sent: Tokenized
     if lexicon.topic is None:
         return set()
     words = lexicon.pairing
-    markers = [(m.start(), m.end()) for m in lexicon.topic.finditer(text)]
+    markers = modifier_spans(text, lexicon.topic, lexicon, "topic")
     if not markers:
         return set()
     out = set()

@@ -219,12 +219,9 @@ def _speech_after(sent: TokenizedSentence, it: Item, words) -> bool:
     return False
 
 
-def _subject_after(sent: TokenizedSentence, it: Item, words) -> bool:
-    tail = sent.text[it.end:it.end + 60].lower()
-    for phrase in words.place_subject:
-        if re.match(r"\A(?:\s+[\w-]+){0,2}?\s+" + re.escape(phrase) + r"\b", tail):
-            return True
-    return False
+def _subject_after(sent: TokenizedSentence, it: Item, subject: re.Pattern[str] | None) -> bool:
+    """A ``place_subject`` phrase within two words after the place (the lexicon's one pattern)."""
+    return subject is not None and subject.match(sent.text[it.end:it.end + 60].lower()) is not None
 
 
 def _cue_right_after(sent: TokenizedSentence, it: Item) -> list[Cue]:
@@ -330,7 +327,7 @@ def assign_roles(text: str, mentions: list[Item], cues: list[Cue], lexicon: Lexi
                     it.cue_types = frozenset(c.type for c in _cue_right_after(sent, it))
                 elif _speech_after(sent, it, words):
                     role = "speaker"
-                elif _subject_after(sent, it, words):
+                elif _subject_after(sent, it, lexicon.place_subject):
                     role = "subject_place"
                 elif role == "bare" and it.kind == "country":
                     role = "actor"
