@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from geomap.incidents.classify import find_cues
 from geomap.incidents.lexicon import PhraseIndex, compile_phrases, literal_prefix, load_lexicon
+from geomap.incidents.pairing.roles import TokenizedSentence
 from geomap.incidents.sentences import _word_before
 
 LX = load_lexicon()
@@ -88,3 +89,13 @@ def test_the_place_subject_pattern_reads_two_words_at_most():
     assert LX.place_subject.match(" was shelled overnight")
     assert LX.place_subject.match(" city itself came under fire")
     assert not LX.place_subject.match(" and its suburbs were later shelled")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab K1.'’-,;—(\"", max_size=24), st.integers(-2, 26), st.integers(-2, 26))
+def test_tokenized_sentence_lookups_are_the_plain_scans(text, a, b):
+    sent = TokenizedSentence(text, [])
+    tokens = sent.tokens
+    assert sent.words(a, b) == sum(1 for s, e, t in tokens if s >= a and e <= b and t[0].isalnum())
+    assert sent.token_before(a) == max((k for k, (_, e, _) in enumerate(tokens) if e <= a), default=-1)
+    assert sent.token_after(a) == next((k for k, (s, _, _) in enumerate(tokens) if s >= a), len(tokens))

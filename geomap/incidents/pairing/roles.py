@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from operator import itemgetter
 
 from ...geometry import contains
 from ...models import Place
@@ -72,12 +71,9 @@ def geo_precision(place: Place, near: bool = False) -> int:
     return 3
 
 
-_token_start = itemgetter(0)
-
-
-def _tokenize(text: str) -> tuple[tuple[tuple[int, int, str], ...], bool]:
+def _tokenize(text: str) -> tuple[list[tuple[int, int, str]], bool]:
     """The tokens (start, end, text) of a sentence and whether it reads as a title (mostly capitals)."""
-    tokens = tuple((m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text))
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
     words = [t for _, _, t in tokens if t[0].isalpha()]
     if len(words) < 3:
         title_case = True
@@ -89,34 +85,40 @@ def _tokenize(text: str) -> tuple[tuple[tuple[int, int, str], ...], bool]:
 
 class TokenizedSentence:
     """Token and cue lookups for one sentence, tokenized once: the roles and the pairs of a
-    sentence read the same instance."""
+    sentence read the same instance. Tokens never overlap, so their starts and their ends both
+    rise, and positions are found by bisection."""
 
-    __slots__ = ("text", "tokens", "cues", "title_case")
+    __slots__ = ("text", "tokens", "cues", "title_case", "_starts", "_ends", "_words_upto")
 
     def __init__(self, text: str, cues: list[Cue]):
         self.text = text
         self.tokens, self.title_case = _tokenize(text)
         self.cues = cues
+        self._starts = [s for s, _, _ in self.tokens]
+        self._ends = [e for _, e, _ in self.tokens]
+        upto = [0]  # upto[k]: how many of the first k tokens are words (start with a letter or digit)
+        n = 0
+        for _, _, t in self.tokens:
+            n += t[0].isalnum()
+            upto.append(n)
+        self._words_upto = upto
 
     def token_before(self, pos: int) -> int:
-        lo, hi = 0, len(self.tokens)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.tokens[mid][1] <= pos:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo - 1
+        """The last token that ends at or before ``pos`` (-1 when none does)."""
+        return bisect.bisect_right(self._ends, pos) - 1
 
     def token_after(self, pos: int) -> int:
         """The first token that starts at or after ``pos`` (tokens are in text order)."""
-        return bisect.bisect_left(self.tokens, pos, key=_token_start)
+        return bisect.bisect_left(self._starts, pos)
 
     def cue_covering(self, start: int, end: int) -> list[Cue]:
         return [c for c in self.cues if c.start <= start and end <= c.end]
 
     def words(self, a: int, b: int) -> int:
-        return sum(1 for s, e, t in self.tokens if s >= a and e <= b and t[0].isalnum())
+        """How many word tokens lie inside ``[a, b)``."""
+        i = bisect.bisect_left(self._starts, a)
+        j = bisect.bisect_right(self._ends, b)
+        return self._words_upto[j] - self._words_upto[i] if j > i else 0
 
 
 def _item_at(items: list[Item], pos: int, exclude: Item) -> Item | None:
