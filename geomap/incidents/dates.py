@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 from ..dates import MONTHS as _MONTHS  # the one table of month names
+from .lexicon import IGNORECASE_FOLD
 
 _WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
              "sunday": 6}
@@ -153,10 +154,26 @@ def _resolve(kind: str, m: re.Match[str], ref: _dt.date | None, future: bool) ->
     return None, 1
 
 
+#: Letters each kind's matches contain, lower-cased as re.IGNORECASE compares them: a sentence
+#: without any of them is not searched for that kind (most sentences name no date at all).
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "month_day": _MONTH_STEMS, "day_month": _MONTH_STEMS, "month_year": _MONTH_STEMS,
+    "relative": ("today", "night", "morning", "afternoon", "evening", "yesterday", "tomorrow", "week", "month"),
+    "ago": ("ago",),
+    "weekday": ("day",),
+}
+_STEM_SETS = frozenset(_NEEDS.values())
+
+
 def find_dates(text: str, article_date: _dt.date | None, future: bool = False) -> list[DateRef]:
     """All date expressions in ``text`` (one sentence), resolved; overlapping ones keep the longest."""
     found: list[DateRef] = []
+    folded = text.translate(IGNORECASE_FOLD)
+    present = {stems: any(s in folded for s in stems) for stems in _STEM_SETS}
     for kind, pattern in _PATTERNS:
+        if not present[_NEEDS[kind]]:
+            continue
         for m in pattern.finditer(text):
             if any(r.start <= m.start() < r.end or m.start() <= r.start < m.end() for r in found):
                 continue

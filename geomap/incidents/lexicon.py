@@ -85,7 +85,7 @@ def literal_prefix(phrase: str) -> str:
 
 # Case folding exactly as re.IGNORECASE compares a text character with an ASCII letter or digit:
 # ASCII upper to lower case, plus the four non-ASCII letters that re treats as equal to one.
-_FOLD = str.maketrans({**{c: c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+IGNORECASE_FOLD = _FOLD = str.maketrans({**{c: c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
                        "\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 #: Words whose keys a :class:`PhraseIndex` remembers before it starts its memo afresh.
 WORD_MEMO_SIZE = 50_000

@@ -99,3 +99,29 @@ def test_tokenized_sentence_lookups_are_the_plain_scans(text, a, b):
     assert sent.words(a, b) == sum(1 for s, e, t in tokens if s >= a and e <= b and t[0].isalnum())
     assert sent.token_before(a) == max((k for k, (_, e, _) in enumerate(tokens) if e <= a), default=-1)
     assert sent.token_after(a) == next((k for k, (s, _, _) in enumerate(tokens) if s >= a), len(tokens))
+
+
+_DATE_WORDS = st.sampled_from([
+    "November", "Nov.", "Nov", "nov", "Sept.", "May", "29", "1st", "2025", "of", "today", "TONIGHT", "overnight",
+    "last", "night", "nıght", "Yesterday", "tomorrow", "this", "week", "weeK", "month", "ago", "AGO", "two", "3",
+    "days", "weeks", "on", "Saturday", "saturday", "next", "early", "XNovember", "İ", "ſ", "the", "morning"])
+_DATE_TEXTS = st.lists(st.tuples(_DATE_WORDS, st.sampled_from([" ", ", ", "", "-"])), max_size=10).map(
+    lambda ws: "".join(a + b for a, b in ws))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_DATE_TEXTS, st.booleans())
+def test_find_dates_skips_only_kinds_that_cannot_match(text, future):
+    import datetime as dt
+
+    from geomap.incidents import dates
+
+    ref = dt.date(2025, 11, 29)
+    fast = dates.find_dates(text, ref, future)
+    saved = dates._NEEDS, dates._STEM_SETS
+    try:  # "" is in every text: every kind is searched
+        dates._NEEDS = {k: ("",) for k in saved[0]}
+        dates._STEM_SETS = frozenset({("",)})
+        assert fast == dates.find_dates(text, ref, future)
+    finally:
+        dates._NEEDS, dates._STEM_SETS = saved
