@@ -154,6 +154,11 @@ def _resolve(kind: str, m: re.Match[str], ref: _dt.date | None, future: bool) ->
     return None, 1
 
 
+def _fold(text: str) -> str:
+    """``text`` with letters folded as re.IGNORECASE compares them with ASCII letters."""
+    return text.lower() if text.isascii() else text.translate(IGNORECASE_FOLD)
+
+
 #: Letters each kind's matches contain, lower-cased as re.IGNORECASE compares them: a sentence
 #: without any of them is not searched for that kind (most sentences name no date at all).
 _MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -169,7 +174,7 @@ _STEM_SETS = frozenset(_NEEDS.values())
 def find_dates(text: str, article_date: _dt.date | None, future: bool = False) -> list[DateRef]:
     """All date expressions in ``text`` (one sentence), resolved; overlapping ones keep the longest."""
     found: list[DateRef] = []
-    folded = text.translate(IGNORECASE_FOLD)
+    folded = _fold(text)
     present = {stems: any(s in folded for s in stems) for stems in _STEM_SETS}
     for kind, pattern in _PATTERNS:
         if not present[_NEEDS[kind]]:
@@ -196,9 +201,15 @@ def clause_of(text: str, pos: int) -> tuple[int, int]:
     return start, len(text)
 
 
+#: Letters every match of ``_FUTURE`` contains (lower-cased as re.IGNORECASE compares them).
+_FUTURE_NEEDS = ("will", "shall", "is to", "are to", "scheduled to", "expected to", "due to", "plan", "set to",
+                 "going to", "next week", "next month", "tomorrow", "upcoming")
+
+
 def is_future(text: str) -> bool:
     """True when the sentence speaks of something announced or planned ("will travel", "next week")."""
-    return _FUTURE.search(text) is not None
+    folded = _fold(text)
+    return any(s in folded for s in _FUTURE_NEEDS) and _FUTURE.search(text) is not None
 
 
 def incident_date(text: str, anchors: list[int], article_date: _dt.date | None,

@@ -146,7 +146,8 @@ class PhraseIndex:
         return found
 
     def _scan(self, text: str) -> dict[object, list[int] | None]:
-        folded = text.translate(_FOLD)  # same length, and letters stay letters: offsets and \w hold
+        # same length, and letters stay letters: offsets and \w hold (ASCII text: lower() is the same)
+        folded = text.lower() if text.isascii() else text.translate(_FOLD)
         found: dict[object, list[int] | None] = dict.fromkeys(self._always)
         memo = self._words
         keys_of = self._keys_of

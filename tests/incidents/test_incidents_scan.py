@@ -125,3 +125,19 @@ def test_find_dates_skips_only_kinds_that_cannot_match(text, future):
         assert fast == dates.find_dates(text, ref, future)
     finally:
         dates._NEEDS, dates._STEM_SETS = saved
+
+
+_FUTURE_WORDS = st.sampled_from([
+    "will", "WILL", "Will", "willing", "shall", "is", "are", "to", "İs", "ſcheduled", "scheduled", "expected",
+    "due", "plans", "plan", "planning", "planned", "set", "going", "next", "week", "weeK", "month", "tomorrow",
+    "upcoming", "the", "a", "x"])
+_FUTURE_TEXTS = st.lists(st.tuples(_FUTURE_WORDS, st.sampled_from([" ", "  ", "", "-", ", "])), max_size=8).map(
+    lambda ws: "".join(a + b for a, b in ws))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_FUTURE_TEXTS)
+def test_is_future_is_the_plain_search(text):
+    from geomap.incidents import dates
+
+    assert dates.is_future(text) == (dates._FUTURE.search(text) is not None)
