@@ -141,3 +141,11 @@ def test_is_future_is_the_plain_search(text):
     from geomap.incidents import dates
 
     assert dates.is_future(text) == (dates._FUTURE.search(text) is not None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab K1.'’-,;—–(\"“ \n", max_size=30))
+def test_sentence_tokens_are_the_pattern_matches(text):
+    from geomap.incidents.pairing.roles import _TOKEN
+
+    assert TokenizedSentence(text, []).tokens == [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]

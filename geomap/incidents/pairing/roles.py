@@ -73,7 +73,15 @@ def geo_precision(place: Place, near: bool = False) -> int:
 
 def _tokenize(text: str) -> tuple[list[tuple[int, int, str]], bool]:
     """The tokens (start, end, text) of a sentence and whether it reads as a title (mostly capitals)."""
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    # findall runs in C; each token's start is the first occurrence of its text from the end of
+    # the one before, since the leftmost match there would otherwise have started earlier
+    tokens = []
+    pos = 0
+    find = text.find
+    for tok in _TOKEN.findall(text):
+        start = find(tok, pos)
+        pos = start + len(tok)
+        tokens.append((start, pos, tok))
     words = [t for _, _, t in tokens if t[0].isalpha()]
     if len(words) < 3:
         title_case = True
