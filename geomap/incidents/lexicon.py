@@ -255,6 +255,15 @@ class Lexicon:
     index: PhraseIndex | None = None  # keys ("strong"|"weak", type id), "negation", "speculation", "topic"
     topic: re.Pattern[str] | None = None  # [pairing] topic_markers, compiled
     place_subject: re.Pattern[str] | None = None  # [pairing] place_subject, see subject_pattern()
+    #: (type id, strong, index key, pattern) of every cue alternation, in type order, strong before
+    #: weak: the order :func:`~geomap.incidents.classify.find_cues` reports cues in (derived).
+    cue_patterns: tuple[tuple[str, bool, tuple[str, str], re.Pattern[str]], ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cue_patterns", tuple(
+            (type_id, is_strong, ("strong" if is_strong else "weak", type_id), table[type_id])
+            for type_id in self.type_ids for is_strong, table in ((True, self.strong), (False, self.weak))
+            if type_id in table))
 
 
 def subject_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
