@@ -141,8 +141,13 @@ def region_names(gdf: Any, kind: str) -> dict[str, str]:
     key_column = REGION_COLUMNS[kind]
     if not name_column or name_column not in gdf.columns or key_column not in gdf.columns:
         return {}
+    from .._region_names import display_name
+
     pairs = gdf[[key_column, name_column]].dropna().drop_duplicates(subset=[key_column])
-    return {str(k): str(v) for k, v in zip(pairs[key_column], pairs[name_column]) if _text(v)}
+    names = {str(k): str(v) for k, v in zip(pairs[key_column], pairs[name_column]) if _text(v)}
+    if kind == "admin1":  # files written before a curated name still show it (geomap._region_names)
+        names = {k: display_name(k, v) for k, v in names.items()}
+    return names
 
 
 def region_name(gdf: Any, kind: str, key: str, names: dict[str, str] | None = None) -> str:

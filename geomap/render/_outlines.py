@@ -47,6 +47,10 @@ def _read(path: str) -> Any:
     frame = gpd.read_parquet(file)
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
+    if file.name == "admin1.parquet" and {"code", "name"} <= set(frame.columns):
+        from .._region_names import display_names
+
+        frame["name"] = display_names(frame["code"], frame["name"])
     return frame
 
 
