@@ -67,17 +67,21 @@ def find_cues(text: str, lexicon: Lexicon | None = None, types: frozenset[str] |
     lx = lexicon or load_lexicon()
     cues: list[Cue] = []
     starts = _starts(lx, text)
-    for type_id, strong, key, pattern in lx.cue_patterns:
+    for type_id in lx.type_ids:
         if types is not None and type_id not in types:
             continue
-        if starts is None:
-            matches = pattern.finditer(text)
-        else:
-            if key not in starts:
+        for strong, table in ((True, lx.strong), (False, lx.weak)):
+            if type_id not in table:
                 continue
-            matches = PhraseIndex.finditer(pattern, text, starts[key])
-        for m in matches:
-            cues.append(Cue(type_id, strong, m.start(), m.end(), m.group(0)))
+            if starts is None:
+                matches = table[type_id].finditer(text)
+            else:
+                key = ("strong" if strong else "weak", type_id)
+                if key not in starts:
+                    continue  # before table[type_id]: a pattern compiles on first use
+                matches = PhraseIndex.finditer(table[type_id], text, starts[key])
+            for m in matches:
+                cues.append(Cue(type_id, strong, m.start(), m.end(), m.group(0)))
     if not cues:
         return cues
     # a longer cue of another type that covers a cue, or that starts earlier and runs into it, owns
