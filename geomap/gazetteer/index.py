@@ -76,7 +76,8 @@ def _inputs() -> list[Path]:
     return [data_path("gazetteer", "countries.json"), data_path("gazetteer", "us_counties.json"),
             data_path("curated", "admin1_aliases.toml"), data_path("regions", "admin1.parquet"),
             data_path("regions", "water.parquet"), data_path("regions", "countries.parquet"),
-            data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json")]
+            data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json"),
+            data_path("gazetteer", "ua_points.json")]
 
 
 def _fingerprint() -> str:
@@ -528,16 +529,20 @@ APPROXIMATE = {"hromada": "hromada centre", "raion": "raion centre"}
 
 def _add_settlements(builder: _Builder, settlements: list[dict], admin1_names: dict[str, str]) -> None:
     """Ukraine's settlements, raions and hromadas that GeoNames' cities500 lacks
-    (``data/gazetteer/ua_settlements.json``, from KATOTTG; see tools' settlement build)."""
+    (``data/gazetteer/ua_settlements.json``, from KATOTTG; see tools' settlement build); an
+    approximate one that ``ua_points.json`` has a point for gets that point and is exact."""
+    points = {p["id"]: p for p in json.loads(data_path("gazetteer", "ua_points.json").read_text(encoding="utf-8"))}
     for rec in settlements:
         if rec.get("geonameid"):
             continue  # a GeoNames city: its spellings were added to it
         name, *alts = rec["names"]
         code = rec["admin1_code"]
-        builder.add(id=rec["id"], name=name, kind=rec["kind"], lat=rec["lat"], lon=rec["lon"], country="UA",
+        point = points.get(rec["id"])
+        lat, lon = (point["lat"], point["lon"]) if point else (rec["lat"], rec["lon"])
+        builder.add(id=rec["id"], name=name, kind=rec["kind"], lat=lat, lon=lon, country="UA",
                     admin1=admin1_names.get(code), admin1_code=code, source="katottg",
                     names=[(n, ALTERNATE) for n in alts], feature=rec.get("feature"),
-                    approx=APPROXIMATE.get(rec.get("approx") or ""))
+                    approx=None if point else APPROXIMATE.get(rec.get("approx") or ""))
 
 
 def _admin1_by_point(points: list[tuple[float, float]]) -> list[tuple[str, str] | None]:
