@@ -12,7 +12,9 @@ A row matches a settlement of the same oblast (the row's region text read throug
 layer's names) whose spellings hold the row's name (else one of its aliases; junk aliases are
 ignored); among several, the one whose current point (its hromada's or raion's centre) is nearest,
 clearly nearer than the next. It is taken only when that point is within a sane distance
-(:data:`MAX_KM`) of the row's point and the row's point lies inside the oblast's polygon.
+(:data:`MAX_KM`) of the row's point and the row's point lies inside the oblast's polygon (or
+within :data:`BORDER_KM` of it: the simplified outlines put border villages a few hundred metres
+into Russia or the sea).
 Settlements two rows give points far apart are left approximate.
 """
 
@@ -45,6 +47,8 @@ MAX_KM = {"hromada": 40.0, "raion": 80.0, None: 40.0}
 MARGIN_KM = 5.0
 #: Two rows for one settlement must agree this closely.
 SAME_POINT_KM = 2.0
+#: How far outside its oblast's (simplified) polygon a row's point may lie.
+BORDER_KM = 2.0
 _ALIAS = re.compile(r"^[^\W\d_]+(?:[ '’ʼ-][^\W\d_]+){0,3}$")
 _CYRILLIC = re.compile(r"[а-яёіїєґ]", re.I)
 
@@ -128,11 +132,12 @@ def _pick(point: tuple[float, float], candidates: list[dict]) -> tuple[dict | No
 
 
 def match_points(rows: Iterable[dict], settlements: list[dict], regions: dict[str, str],
-                 oblast_of: Callable[[list[tuple[float, float]]], list[str | None]]
+                 in_oblast: Callable[[list[tuple[float, float]], list[str]], list[bool]]
                  ) -> tuple[list[dict], dict[str, int]]:
     """Points for approximate settlements, and how many rows ended how (module docstring).
 
-    ``oblast_of`` gives the ISO code of the admin-1 polygon holding each (lat, lon), or None.
+    ``in_oblast(points, codes)`` says whether each (lat, lon) lies in (or within
+    :data:`BORDER_KM` of) the admin-1 region of that ISO code.
     """
     by_key: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for s in settlements:
@@ -162,10 +167,10 @@ def match_points(rows: Iterable[dict], settlements: list[dict], regions: dict[st
             stats[how] += 1
             continue
         picked.append((row, best, point))
-    inside = oblast_of([p for _, _, p in picked])
+    inside = in_oblast([p for _, _, p in picked], [best["admin1_code"] for _, best, _ in picked])
     by_id: dict[str, list[tuple[dict, tuple[float, float]]]] = defaultdict(list)
     for (row, best, point), held in zip(picked, inside):
-        if held != best["admin1_code"]:
+        if not held:
             stats["outside the oblast"] += 1
         elif not best.get("approx"):
             stats["settlement has its own point"] += 1
@@ -184,6 +189,29 @@ def match_points(rows: Iterable[dict], settlements: list[dict], regions: dict[st
     return out, dict(stats)
 
 
+def _oblast_test(data_dir: Path) -> Callable[[list[tuple[float, float]], list[str]], list[bool]]:
+    """:func:`match_points`' ``in_oblast`` on the admin-1 polygons, distances in a plane with
+    longitudes scaled to Ukraine's middle latitude (under 10% off across the country)."""
+    import math
+
+    import geopandas
+    import shapely
+
+    frame = geopandas.read_parquet(data_dir / "regions" / "admin1.parquet", columns=["code", "geometry"])
+    scale = math.cos(math.radians(48.5))
+
+    def flat(geom):
+        return shapely.transform(geom, lambda xy: xy * (scale, 1.0))
+
+    shapes = {code: flat(geom) for code, geom in zip(frame["code"], frame.geometry) if isinstance(code, str) and code.startswith("UA-")}
+
+    def in_oblast(points: list[tuple[float, float]], codes: list[str]) -> list[bool]:
+        return [code in shapes and shapes[code].distance(shapely.Point(lon * scale, lat)) * 111.2 <= BORDER_KM
+                for (lat, lon), code in zip(points, codes)]
+
+    return in_oblast
+
+
 def build_settlement_points(data_dir: Path, work_dir: Path, clone: Path | None = None) -> Path:
     """Write ``data/gazetteer/ua_points.json`` from the pinned CSV and ``ua_settlements.json``."""
     import json
@@ -191,18 +219,13 @@ def build_settlement_points(data_dir: Path, work_dir: Path, clone: Path | None =
     import pyarrow.parquet as pq
 
     from geomap._atomic import write_text_atomic
-    from geomap.gazetteer.index import _admin1_by_point
 
     from .build_data import _json_lines
 
     rows = list(csv.DictReader(io.StringIO(fetch_csv(work_dir, clone).decode("utf-8"))))
     settlements = json.loads((data_dir / "gazetteer" / "ua_settlements.json").read_text(encoding="utf-8"))
     admin1 = pq.read_table(data_dir / "regions" / "admin1.parquet", columns=["name", "code", "alt_names"]).to_pylist()
-
-    def oblast_of(points: list[tuple[float, float]]) -> list[str | None]:
-        return [held[1] if held else None for held in _admin1_by_point(points)]
-
-    points, stats = match_points(rows, settlements, region_table(admin1), oblast_of)
+    points, stats = match_points(rows, settlements, region_table(admin1), _oblast_test(data_dir))
     print(f"settlement points: {len(rows)} rows; " + ", ".join(f"{k} {v}" for k, v in sorted(stats.items()))
           + f"; {len(points)} settlements get a point")
     out = data_dir / "gazetteer" / "ua_points.json"

@@ -37,9 +37,9 @@ def row(name, lat, lon, *, aliases="", region="zaporizhzhia region", place="vill
             "group": "", "usage": "0", "lon": str(lon), "lat": str(lat), "cid": "0"}
 
 
-def oblast_box(points):
+def oblast_box(points, codes):
     """A stand-in for the polygons: Zaporizhzhia oblast is everything north of 46.5."""
-    return ["UA-23" if lat > 46.5 else None for lat, _ in points]
+    return [code == "UA-23" and lat > 46.5 for (lat, _), code in zip(points, codes)]
 
 
 def test_region_text_reads_through_the_admin1_names():
@@ -121,6 +121,24 @@ def test_rows_that_disagree_leave_the_settlement_approximate_and_exact_ones_are_
     same = [row("vyshneve", 47.52, 35.49), row("vyshneve", 47.5201, 35.4901, wikidata="<wikidata>")]
     points, stats = match_points(same, settlements, REGIONS, oblast_box)
     assert [p["id"] for p in points] == ["katottg:D1"] and stats == {"matched": 2}
+
+
+def test_the_oblast_test_forgives_the_simplified_border_only_a_little():
+    import geopandas
+    import shapely
+
+    from geomap._paths import data_dir
+
+    frame = geopandas.read_parquet(data_path("regions", "admin1.parquet"), columns=["code", "geometry"])
+    sumy = frame.loc[frame["code"] == "UA-59"].geometry.iloc[0]
+    inner = shapely.Point(sumy.representative_point())
+    edge = shapely.ops.nearest_points(sumy.boundary, shapely.Point(inner.x + 3, inner.y))[0]  # towards Russia
+    step = 1 / 111.2 / 0.66  # about 1 km of longitude there
+    in_oblast = points_build._oblast_test(data_dir())
+    near, far = (edge.y, edge.x + step), (edge.y, edge.x + 4 * step)
+    assert not sumy.contains(shapely.Point(near[1], near[0]))
+    assert in_oblast([(inner.y, inner.x), near, far, (inner.y, inner.x)], ["UA-59", "UA-59", "UA-59", "UA-63"]) == [
+        True, True, False, False]
 
 
 def test_the_source_is_fetched_at_the_pinned_commit_and_checked(tmp_path, monkeypatch):
