@@ -43,6 +43,10 @@ def _load(layer: str) -> geopandas.GeoDataFrame:
         raise DataError(f"cannot read {path} ({exc}): reinstall geomap, or "
                         "rebuild it with `make data` in a checkout") from exc
     shapely.prepare(gdf.geometry.values)
+    if layer == "admin1" and {"code", "name"} <= set(gdf.columns):
+        from ._region_names import display_names
+
+        gdf["name"] = display_names(gdf["code"], gdf["name"])  # the one display policy
     return gdf
 
 

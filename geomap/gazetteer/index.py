@@ -76,7 +76,8 @@ def _inputs() -> list[Path]:
     return [data_path("gazetteer", "countries.json"), data_path("gazetteer", "us_counties.json"),
             data_path("curated", "admin1_aliases.toml"), data_path("regions", "admin1.parquet"),
             data_path("regions", "water.parquet"), data_path("regions", "countries.parquet"),
-            data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json")]
+            data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json"),
+            data_path("curated", "region_names.toml")]  # the region names the stored join writes
 
 
 def _fingerprint() -> str:

@@ -152,7 +152,7 @@ def own_text(name: str) -> str:
 #: object first, the entry points last). They share one scope: the joined text runs inside one
 #: function, so no part leaks a global but ``window.GeoMap`` (``boot.js``).
 SCRIPT_PARTS: tuple[str, ...] = ("core", "decode", "basemap", "markers", "controls", "legend", "state", "export",
-                                 "popups", "boot")
+                                 "snapshot", "popups", "boot")
 
 
 @functools.cache

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from .._paths import data_path
+from ._diskcache import cached_json
+from ._outlines import __file__ as _outlines_file
 from ._outlines import _compact, _ring
 
 #: Cells (1 degree) around each pinned incident whose detail a page carries.
@@ -108,8 +110,9 @@ def _detail(key: tuple[tuple[int, int], ...]) -> str:
     found = set(key)
     if not found:
         return json.dumps({"water": [], "labels": {"lon": [], "lat": [], "name": [], "z": []}})
-    return json.dumps({"water": _water(_area(found)), "labels": _labels(found)},
-                      separators=(",", ":"), ensure_ascii=False)
+    sources = [data_path("basemap", f"{name}.parquet") for name in ("water", "places")]
+    return cached_json([__file__, _outlines_file], sources, json.dumps(key), lambda: json.dumps(
+        {"water": _water(_area(found)), "labels": _labels(found)}, separators=(",", ":"), ensure_ascii=False))
 
 
 def detail(lons: list[float], lats: list[float]) -> dict[str, Any]:

@@ -141,8 +141,13 @@ def region_names(gdf: Any, kind: str) -> dict[str, str]:
     key_column = REGION_COLUMNS[kind]
     if not name_column or name_column not in gdf.columns or key_column not in gdf.columns:
         return {}
+    from .._region_names import display_name
+
     pairs = gdf[[key_column, name_column]].dropna().drop_duplicates(subset=[key_column])
-    return {str(k): str(v) for k, v in zip(pairs[key_column], pairs[name_column]) if _text(v)}
+    names = {str(k): str(v) for k, v in zip(pairs[key_column], pairs[name_column]) if _text(v)}
+    if kind == "admin1":  # files written before a curated name still show it (geomap._region_names)
+        names = {k: display_name(k, v) for k, v in names.items()}
+    return names
 
 
 def region_name(gdf: Any, kind: str, key: str, names: dict[str, str] | None = None) -> str:
@@ -208,8 +213,8 @@ def coordinates(gdf: Any) -> tuple[list[float], list[float]]:
         if geoms.crs is not None and geoms.crs.to_epsg() != 4326:
             geoms = geoms.to_crs(4326)
         points = geoms.representative_point() if not (geoms.geom_type == "Point").all() else geoms
-        return list(points.x.round(5)), list(points.y.round(5))
-    return list(gdf["lon"].astype(float).round(5)), list(gdf["lat"].astype(float).round(5))
+        return points.x.round(5).tolist(), points.y.round(5).tolist()
+    return gdf["lon"].astype(float).round(5).tolist(), gdf["lat"].astype(float).round(5).tolist()
 
 
 # ----------------------------------------------------------------------------- payload
@@ -222,6 +227,14 @@ class _Strings:
         self._index: dict[str, int] = {}
 
     def add(self, value: Any) -> int:
+        if type(value) is str:  # the common case, without _text's checks
+            if not value:
+                return -1
+            found = self._index.get(value)
+            if found is None:
+                found = self._index[value] = len(self.items)
+                self.items.append(value)
+            return found
         text = _text(value)
         if text is None:
             return -1
@@ -258,12 +271,6 @@ def public_source(value: Any) -> str | None:
     return name or None
 
 
-def _column(gdf: Any, name: str) -> list[Any]:
-    if name in gdf.columns:
-        return gdf[name].tolist()
-    return [None] * len(gdf)
-
-
 def _int(value: Any, default: int) -> int:
     try:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -271,6 +278,54 @@ def _int(value: Any, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+def _factor(gdf: Any, name: str, fn: Any = None) -> tuple[Any, list[Any]]:
+    """A column as codes and values: ``codes[i]`` indexes ``values`` (-1: missing), ``values`` the
+    distinct entries in order of first appearance, each passed through ``fn`` when given. Work
+    per distinct value, not per row, so 100,000 incidents at a few hundred places cost little.
+    Text, integer and boolean columns only (and columns with no value at all): other kinds
+    (floats, numbers beside strings) come back one code per row, so values that compare equal but
+    print differently (1 and 1.0, 0.0 and -0.0) are never merged."""
+    import numpy as np
+
+    if name not in gdf.columns:
+        return np.full(len(gdf), -1, dtype=np.int64), []
+    series = gdf[name]
+    if not series.notna().any():  # nothing there (a column of NaN reads as numbers)
+        return np.full(len(gdf), -1, dtype=np.int64), []
+    exact = pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype)
+    if exact or pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(series)
+        values = list(uniques)
+    else:
+        values = series.tolist()
+        codes = np.arange(len(values), dtype=np.int64)
+    return codes, [fn(v) for v in values] if fn is not None else values
+
+
+def _take(values: list[Any], codes: Any, missing: Any) -> list[Any]:
+    """``values[code]`` for each code, ``missing`` where the code is -1."""
+    import numpy as np
+
+    table = np.empty(len(values) + 1, dtype=object)
+    table[:len(values)] = values
+    table[len(values)] = missing
+    return list(table[codes].tolist())
+
+
+def _texts(gdf: Any, name: str) -> list[str | None]:
+    """A column's values as :func:`_text` makes them (None for missing or empty)."""
+    codes, values = _factor(gdf, name, _text)
+    return _take(values, codes, None)
+
+
+def _ints(gdf: Any, name: str, default: int) -> list[int]:
+    """A column's values as :func:`_int` makes them."""
+    if name not in gdf.columns:
+        return [default] * len(gdf)
+    codes, uniques = pd.factorize(gdf[name])  # 1, 1.0 and True merge here: they are one int
+    return _take([_int(v, default) for v in uniques], codes, default)
 
 
 def _day(value: Any) -> int | None:
@@ -296,20 +351,24 @@ def area_kinds(gdf: Any) -> list[str | None]:
 
     The place's own kind says which region it is ("Russia" a country, "the Black Sea" a sea);
     otherwise the smallest region holding it (admin-1, then country, then sea)."""
-    gp = [_int(v, 1) for v in _column(gdf, "geo_precision")]
-    kinds = [_text(k) for k in _column(gdf, "kind")]
-    keys = {kind: [_text(v) for v in _column(gdf, column)] for kind, column in REGION_COLUMNS.items()}
-    result: list[str | None] = []
-    for i, precision in enumerate(gp):
-        found = None
-        if precision == 3:
-            first = _AREA_OF_KIND.get((kinds[i] or "").lower())
-            for kind in ([first] if first else []) + ["admin1", "country", "water"]:
-                if keys[kind][i] is not None:
-                    found = kind
-                    break
-        result.append(found)
-    return result
+    import numpy as np
+
+    coarse = np.asarray(_ints(gdf, "geo_precision", 1), dtype=object) == 3
+    codes, kinds = _factor(gdf, "kind", lambda k: _AREA_OF_KIND.get((_text(k) or "").lower()))
+    first = np.asarray(_take(kinds, codes, None), dtype=object)
+    present = {kind: np.asarray([v is not None for v in _texts(gdf, column)], dtype=bool)
+               for kind, column in REGION_COLUMNS.items()}
+    result = np.full(len(gdf), None, dtype=object)
+    pending = coarse.astype(bool)
+    for kind in REGION_COLUMNS:  # the place's own kind first, when it has that region
+        hit = pending & (first == kind) & present[kind]
+        result[hit] = kind
+        pending &= ~hit
+    for kind in ("admin1", "country", "water"):  # else the smallest region holding it
+        hit = pending & present[kind]
+        result[hit] = kind
+        pending &= ~hit
+    return list(result.tolist())
 
 
 #: The columns whose names the page's search box matches (the place, the article's own spelling,
@@ -317,21 +376,44 @@ def area_kinds(gdf: Any) -> list[str | None]:
 SEARCH_COLUMNS = ("place", "mention", "region", "country_name", "water")
 
 
+def _groups(*codes: Any) -> tuple[Any, Any]:
+    """Rows grouped by their tuple of codes: each row's group (numbered in order of first
+    appearance) and each group's first row."""
+    import numpy as np
+
+    n = len(codes[0]) if codes else 0
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    frame = pd.DataFrame({str(k): c for k, c in enumerate(codes)})
+    group = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    return group, first
+
+
+def _series_codes(values: Sequence[Any]) -> tuple[Any, list[Any]]:
+    """:func:`_factor` for a list."""
+    return _factor(pd.DataFrame({"v": pd.Series(list(values), dtype=object)}), "v")
+
+
+def _interned(strings: _Strings, codes: Any, values: list[Any]) -> list[int]:
+    """String-table indices of a factored column, added in order of first appearance (the order
+    a row-by-row pass adds them in)."""
+    return _take([strings.add(v) for v in values], codes, -1)
+
+
 def search_names(gdf: Any, strings: _Strings, alternates: Sequence[str] | None = None) -> list[int]:
     """For each incident, the string-table index of every name it can be found by, one a line:
     the :data:`SEARCH_COLUMNS` and the place's other gazetteer names (``alternates``, one a line;
     see :mod:`geomap.render._names`)."""
-    columns = [_column(gdf, name) for name in SEARCH_COLUMNS]
-    columns.append(list(alternates) if alternates is not None else [""] * len(gdf))
-    result: list[int] = []
-    seen: dict[tuple[Any, ...], int] = {}  # incidents at one place share their names
-    for values in zip(*columns):
-        found = seen.get(values)
-        if found is None:
-            names = dict.fromkeys(t for v in map(_text, values) if v is not None for t in v.split("\n") if t)
-            found = seen[values] = strings.add("\n".join(names)) if names else -1
-        result.append(found)
-    return result
+    factored = [_factor(gdf, name) for name in SEARCH_COLUMNS]
+    factored.append(_series_codes(alternates if alternates is not None else [""] * len(gdf)))
+    group, first = _groups(*(codes for codes, _ in factored))
+    found: list[int] = []  # incidents at one place share their names: once per distinct row
+    for row in first.tolist():
+        values = [values[codes[row]] if codes[row] >= 0 else None for codes, values in factored]
+        names = dict.fromkeys(t for v in map(_text, values) if v is not None for t in v.split("\n") if t)
+        found.append(strings.add("\n".join(names)) if names else -1)
+    return _take(found, group, -1)
 
 
 def acled_pairs(gdf: Any) -> tuple[list[list[str]], list[int]]:
@@ -339,22 +421,54 @@ def acled_pairs(gdf: Any) -> tuple[list[list[str]], list[int]]:
     incident's index into them. An incident without its own (an older file) takes its type's
     mapping from the taxonomy, so every incident has one."""
     taxonomy = load_taxonomy()
-    types = gdf["incident_type"].tolist()
-    events, subs = _column(gdf, "event_type"), _column(gdf, "sub_event_type")
-    keys = []
-    for t, e, s in zip(types, events, subs, strict=True):
-        e, s = _text(e), _text(s)
+    factored = [_factor(gdf, "incident_type"), _factor(gdf, "event_type", _text),
+                _factor(gdf, "sub_event_type", _text)]
+    group, first = _groups(*(codes for codes, _ in factored))
+    keys = []  # one per distinct row, in order of first appearance
+    for row in first.tolist():
+        t, e, s = (values[codes[row]] if codes[row] >= 0 else None for codes, values in factored)
         keys.append((e or taxonomy[t].event_type, s or taxonomy[t].sub_event_type))
     pairs = sorted(set(keys), key=lambda k: (k[0].casefold(), k[1].casefold()))
     index = {k: i for i, k in enumerate(pairs)}
-    return [list(p) for p in pairs], [index[k] for k in keys]
+    return [list(p) for p in pairs], _take([index[k] for k in keys], group, -1)
+
+
+def _articles(gdf: Any, strings: _Strings) -> tuple[list[list[int]], list[int]]:
+    """Source articles: (title, url, source) string indices once per article, and each incident's
+    index into them (-1: none of the three)."""
+    factored = [_factor(gdf, "title"), _factor(gdf, "url"), _factor(gdf, "source")]
+    group, first = _groups(*(codes for codes, _ in factored))
+    articles: list[list[int]] = []
+    article_index: dict[tuple[int, int, int], int] = {}
+    of_group: list[int] = []
+    for row in first.tolist():  # an article's rows share it: once per distinct row
+        title, url, source = (values[codes[row]] if codes[row] >= 0 else None for codes, values in factored)
+        triple = (strings.add(title), strings.add(public_url(url)), strings.add(public_source(source)))
+        if triple == (-1, -1, -1):
+            of_group.append(-1)
+            continue
+        found = article_index.get(triple)
+        if found is None:
+            found = article_index[triple] = len(articles)
+            articles.append(list(triple))
+        of_group.append(found)
+    return articles, _take(of_group, group, -1)
 
 
 def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict[str, Any]) -> dict[str, Any]:
-    """The JSON the page's script reads: incidents as columns, regions, outlines, types."""
+    """The JSON the page's script reads: incidents as columns, regions, outlines, types.
+
+    Columns are worked out once per distinct value or row (:func:`_factor`, :func:`_groups`), in
+    the order a row-by-row pass meets them, so the payload is the one that pass would write."""
+    import numpy as np
+
     taxonomy = load_taxonomy()
     strings = _Strings()
-    types_present = [t for t in MAP_TYPES if t in set(gdf["incident_type"])]
+    if len(gdf) and gdf["incident_type"].isna().any():
+        raise UsageError(f"{int(gdf['incident_type'].isna().sum())} incident(s) have no incident_type: "
+                         "give each a type (geomap extract does) or leave them out")
+    present = set(gdf["incident_type"])
+    types_present = [t for t in MAP_TYPES if t in present]
     type_index = {t: i for i, t in enumerate(types_present)}
     type_counts = gdf["incident_type"].value_counts()
     types = [{"id": t, "label": taxonomy[t].label, "colour": taxonomy[t].colour,
@@ -365,13 +479,18 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
     region_index: dict[tuple[str, str], int] = {}
     region_columns: dict[str, list[int]] = {}
     for kind, column in REGION_COLUMNS.items():
-        values = [_text(v) for v in _column(gdf, column)]
+        codes, keys = _factor(gdf, column, _text)
+        values = _take(keys, codes, None)
         counts = pd.Series([v for v in values if v is not None], dtype="object").value_counts()
         parents: dict[str, str | None] = {}
         if kind == "admin1":
-            for key, country in zip(values, _column(gdf, "country")):
+            country_codes, countries = _factor(gdf, "country", _text)
+            key_of = np.asarray(codes)
+            _, first = np.unique(np.where(key_of >= 0, key_of, len(keys)), return_index=True)
+            for row in sorted(first.tolist()):  # each key's first row, as a row-by-row pass finds it
+                key = values[row]
                 if key is not None and key not in parents:
-                    parents[key] = _text(country)
+                    parents[key] = countries[country_codes[row]] if country_codes[row] >= 0 else None
         names = region_names(gdf, kind)
         named = {key: region_name(gdf, kind, key, names) for key in counts.index}
         for key in sorted(named, key=lambda k: named[k].casefold()):
@@ -384,42 +503,34 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
             if geometry is not None:
                 entry["outline"] = geometry
             regions.append(entry)
-        region_columns[kind] = [region_index[(kind, v)] if v is not None else -1 for v in values]
+        region_columns[kind] = _take([region_index[(kind, k)] if k is not None else -1 for k in keys], codes, -1)
 
     lons, lats = coordinates(gdf)
     countries_with_incidents = tuple(sorted({r["key"] for r in regions if r["kind"] == "country"}))
     base = _outlines.base_map(countries_with_incidents)
 
-    # source articles: (title, url, source) once per article, referenced by index
-    articles: list[list[int]] = []
-    article_index: dict[tuple[int, int, int], int] = {}
-    article_column: list[int] = []
-    public: dict[tuple[Any, Any, Any], tuple[int, int, int]] = {}  # an article's rows share it
-    for row in zip(_column(gdf, "title"), _column(gdf, "url"), _column(gdf, "source")):
-        triple = public.get(row)
-        if triple is None:
-            title_, url, source = row
-            triple = public[row] = (strings.add(title_), strings.add(public_url(url)),
-                                    strings.add(public_source(source)))
-        if triple == (-1, -1, -1):
-            article_column.append(-1)
-            continue
-        found = article_index.get(triple)
-        if found is None:
-            found = article_index[triple] = len(articles)
-            articles.append(list(triple))
-        article_column.append(found)
+    articles, article_column = _articles(gdf, strings)
 
-    area = [region_columns[kind][i] if kind else -1 for i, kind in enumerate(area_kinds(gdf))]
+    kinds = np.asarray(area_kinds(gdf), dtype=object)
+    area_of = np.full(len(gdf), -1, dtype=np.int64)
+    for kind in REGION_COLUMNS:
+        hit = kinds == kind
+        area_of[hit] = np.asarray(region_columns[kind], dtype=np.int64)[hit]
+    area = area_of.tolist()
     # rivers, lakes and settlement labels around the pinned incidents (areas get none)
-    detail = _basemap.detail([lons[i] for i, a in enumerate(area) if a < 0],
-                             [lats[i] for i, a in enumerate(area) if a < 0])
+    pinned = area_of < 0
+    detail = _basemap.detail(np.asarray(lons, dtype=float)[pinned].tolist(),
+                             np.asarray(lats, dtype=float)[pinned].tolist())
 
     acled, acled_column = acled_pairs(gdf)
-    display, alternates = _names.place_names(_column(gdf, "place"), _column(gdf, "mention"),
-                                             _column(gdf, "place_id"))
-    days = [_day(v) for v in _column(gdf, "date")]
+    place_factored = [_factor(gdf, "place"), _factor(gdf, "mention"), _factor(gdf, "place_id")]
+    group, first = _groups(*(codes for codes, _ in place_factored))
+    rows = [[values[codes[r]] if codes[r] >= 0 else None for r in first.tolist()] for codes, values in place_factored]
+    display_of, alternates_of = _names.place_names(*rows)  # once per distinct place row
+    date_codes, dates = _factor(gdf, "date")
+    days = _take([_day(v) for v in dates], date_codes, None)
     known_days = [d for d in days if d is not None]
+    type_codes, type_values = _factor(gdf, "incident_type")
     payload: dict[str, Any] = {
         "title": title,
         "n": len(gdf),
@@ -438,20 +549,21 @@ def build_payload(gdf: Any, *, title: str, cluster: bool, heat: bool, view: dict
         "cols": {
             "lon": lons,
             "lat": lats,
-            "type": [type_index[t] for t in gdf["incident_type"]],
+            "type": _take([type_index[t] for t in type_values], type_codes, None),
             "day": days,
-            "date": [strings.add(v) for v in _column(gdf, "date")],
-            "dp": [_int(v, 1) for v in _column(gdf, "date_precision")],
-            "place": [strings.add(v) for v in display],  # the article's spelling (see _names)
-            "names": search_names(gdf, strings, alternates),
-            "gp": [_int(v, 1) for v in _column(gdf, "geo_precision")],
+            "date": _interned(strings, date_codes, dates),
+            "dp": _ints(gdf, "date_precision", 1),
+            # the article's spelling (see _names)
+            "place": _take(_interned(strings, *_series_codes(display_of)), group, -1),
+            "names": search_names(gdf, strings, _take(alternates_of, group, "")),
+            "gp": _ints(gdf, "geo_precision", 1),
             "area": area,
             "country": region_columns["country"],
             "admin1": region_columns["admin1"],
             "water": region_columns["water"],
-            "sentence": [strings.add(v) for v in _column(gdf, "sentence")],
+            "sentence": _interned(strings, *_factor(gdf, "sentence")),
             "article": article_column,
-            "reports": [_int(v, 1) for v in _column(gdf, "reports")],
+            "reports": _ints(gdf, "reports", 1),
             "acled": acled_column,
         },
         "articles": articles,

@@ -1,7 +1,8 @@
 """Place names on the page: the one display spelling, and the other names search matches.
 
-**Display policy: the article's own spelling.** A popup, the area lists and the page's CSV/GeoJSON
-downloads name an incident's place as the article wrote it ("Kupiansk", "Zaporizhzhia", "Izmail")
+**Display policy: the article's own spelling.** A popup, the area lists, the page's CSV/GeoJSON
+downloads and the static maps' labels (:func:`display_names`) name an incident's place as the
+article wrote it ("Kupiansk", "Zaporizhzhia", "Izmail")
 when that mention is a name of the same gazetteer entry (its primary or an alternate name: "the
 port city" or a demonym is not); otherwise the gazetteer's name. Readers see the spelling of the
 report they are checking, and no GeoNames transliteration ("Kupyansk", "Izmayil") they never read.
@@ -59,6 +60,15 @@ def place_names(places: list[Any], mentions: list[Any], place_ids: list[Any]) ->
         display.append(found[0])
         alternates.append(found[1])
     return display, alternates
+
+
+def display_names(gdf: Any) -> list[Any]:
+    """Each incident's place as every map shows it (the module's policy): the page's popups and
+    lists, its downloads and the static maps' labels all take it from here."""
+    def column(name: str) -> list[Any]:
+        return gdf[name].tolist() if name in gdf.columns else [None] * len(gdf)
+
+    return place_names(column("place"), column("mention"), column("place_id"))[0]
 
 
 def _names(gazetteer: Any, place: Any, mention: Any, place_id: Any) -> tuple[Any, str]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._paths import data_path
+from ._diskcache import cached_json
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,10 @@ def _read(path: str) -> Any:
     frame = gpd.read_parquet(file)
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
+    if file.name == "admin1.parquet" and {"code", "name"} <= set(frame.columns):
+        from .._region_names import display_names
+
+        frame["name"] = display_names(frame["code"], frame["name"])
     return frame
 
 
@@ -131,13 +136,25 @@ def lookup(kind: str, key: str) -> Any:
     return None
 
 
+def _sources(kind: str | None) -> list[Path]:
+    """The files a piece reads (:func:`table`), for the disk cache's key: the base map (None)
+    the countries and admin-1 tables, a region's outline its kind's table."""
+    if kind is None:
+        names: tuple[str, ...] = ("countries.parquet", "admin1.parquet")
+    else:
+        names = {"country": ("countries.parquet",), "admin1": ("admin1.parquet",)}.get(kind, _WATER_FILES)
+    return [_regions_dir() / name for name in names]
+
+
 @functools.lru_cache(maxsize=4096)
 def _outline(folder: str, kind: str, key: str, tolerance: float, decimals: int) -> str | None:
-    row = lookup(kind, key)
-    if row is None:
-        return None
-    geometry = _compact(row.geometry, tolerance, decimals, relative=True)
-    return json.dumps(geometry, separators=(",", ":")) if geometry else None
+    def make() -> str:
+        row = lookup(kind, key)
+        geometry = _compact(row.geometry, tolerance, decimals, relative=True) if row is not None else None
+        return json.dumps(geometry, separators=(",", ":"))
+
+    text = cached_json([__file__], _sources(kind), json.dumps([folder, kind, key, tolerance, decimals]), make)
+    return text if text != "null" else None
 
 
 def outline(kind: str, key: str, quality: tuple[float, int] = SELECTED) -> dict[str, Any] | None:
@@ -148,6 +165,11 @@ def outline(kind: str, key: str, quality: tuple[float, int] = SELECTED) -> dict[
 
 @functools.lru_cache(maxsize=64)
 def _base(folder: str, countries: tuple[str, ...]) -> str:
+    return cached_json([__file__], _sources(None), json.dumps(["base", folder, list(countries)]),
+                       lambda: _make_base(countries))
+
+
+def _make_base(countries: tuple[str, ...]) -> str:
     features: list[dict[str, Any]] = []
     frame = table("country")
     if frame is not None:

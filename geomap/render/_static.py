@@ -144,9 +144,12 @@ def _place_labels(fig: Any, ax: Any, incidents: Any, shown: list[int], lons: lis
 
     if "place" not in incidents.columns or not shown:
         return 0
+    from ._names import display_names
+
+    names = display_names(incidents)  # the page's spelling: the article's, when it names the place
     places: dict[str, list[int]] = {}
     for i in shown:
-        name = incidents["place"].iloc[i]
+        name = names[i]
         if isinstance(name, str) and name:
             places.setdefault(name, []).append(i)
     to_pixels = ax.transData.transform

@@ -606,7 +606,7 @@ def test_a_kill_loses_only_the_open_group_and_skip_known_redoes_it(tmp_path):
     ks = [k % 120 for k in range(700)]  # repeats: incidents that later articles corroborate
     write_jsonl(tmp_path / "big.jsonl", "g", ks)
     store = tmp_path / "s.gpkg"
-    kill_when(("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0.2", "-q"), tmp_path,
+    kill_when(("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0.02", "-q"), tmp_path,
               ready=lambda: count_incidents(store) > 0)
     check_store_file(store)
     hashed = hashed_sources(store)

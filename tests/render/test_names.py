@@ -59,3 +59,12 @@ def test_payload_shows_the_spelling_and_searches_every_name(gazetteer):
     bare = make_map(incidents_at([(p, m, "") for p, m, _ in PLACES])).payload
     added = with_alternates - len(json.dumps(bare))
     assert 0 < added <= len(PLACES) * MAX_ALTERNATES * (MAX_NAME_LENGTH + 1)
+
+
+def test_static_map_labels_use_the_same_spelling(gazetteer):
+    from geomap.render._static import static_figure
+
+    fig = static_figure(incidents_at(PLACES), title="Spellings")
+    labels = {t.get_text() for t in fig.findobj(lambda a: a.get_gid() == "place-label")}
+    assert labels <= {"Kupiansk", "Izmail", "Odesa"} and labels & {"Kupiansk", "Izmail"}
+    assert not labels & {"Kupyansk", "Izmayil"}  # the gazetteer's spelling the article did not use

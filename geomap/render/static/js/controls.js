@@ -80,6 +80,19 @@ GeoMap.prototype._panel = function () {
     button.addEventListener("click", function () { self.download(f[0]); });
     exports.appendChild(button);
   });
+  var png = el("button", "geomap-download", "PNG");
+  png.type = "button";
+  png.setAttribute("data-format", "png");
+  png.setAttribute("aria-label", "Download the view as a PNG image");
+  png.title = "The map as shown: base map, incidents, title, filters and legend";
+  png.addEventListener("click", function () {
+    png.disabled = true;
+    self.downloadPNG().then(function () { png.disabled = false; }, function (error) {
+      png.disabled = false;
+      self.progress.textContent = "The image could not be made: " + error;
+    });
+  });
+  exports.appendChild(png);
   details.appendChild(exports);
   this.status = el("div", "geomap-status");
   this.status.setAttribute("aria-live", "polite");

@@ -1,4 +1,5 @@
-/* export and print: the filter summary, CSV and GeoJSON of the incidents shown. */
+/* export and print: the filter summary, CSV and GeoJSON of the incidents shown (the PNG of the
+ * view: snapshot.js). */
 
 /* ---------------------------------------------------------------- export and print */
 
@@ -66,10 +67,15 @@ GeoMap.prototype.toGeoJSON = function () {
 GeoMap.prototype.download = function (format) {
   var text = format === "csv" ? this.toCSV() : this.toGeoJSON();
   var type = format === "csv" ? "text/csv" : "application/geo+json";
+  this._save(new Blob([text], { type: type + ";charset=utf-8" }), format);
+};
+
+/* offer a Blob as a download named after the map's title ("sharing-test.png") */
+GeoMap.prototype._save = function (blob, extension) {
   var name = (this.data.title || "incidents").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
   var link = el("a");
-  link.href = URL.createObjectURL(new Blob([text], { type: type + ";charset=utf-8" }));
-  link.download = (name || "incidents") + "." + format;
+  link.href = URL.createObjectURL(blob);
+  link.download = (name || "incidents") + "." + extension;
   link.hidden = true;
   document.body.appendChild(link);
   link.click();
