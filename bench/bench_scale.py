@@ -2,8 +2,11 @@
 
 Figures printed:
 
-1. start-up: a fresh ``geomap geoparse`` and ``geomap extract`` process on one short article
-   (the best of several runs, wall and CPU seconds);
+1. start-up: a fresh ``geomap geoparse`` and ``geomap extract -o x.geojson`` process on one
+   short article (the median of 7 runs, wall and CPU seconds of that process alone); when
+   ``PYTHONDONTWRITEBYTECODE`` is set, also with cached bytecode, as an installed wheel runs;
+   and the gazetteer index build (``geomap index build`` into an empty folder): wall and CPU
+   seconds and peak RSS;
 2. Dask: ``geomap.dask.extract`` on a LocalCluster of 2 worker processes against
    ``geomap.extract`` in this process, on N varied synthetic articles (default 20,000) read
    from JSONL files by the workers themselves; whether the two outputs are byte-identical as
@@ -21,7 +24,8 @@ sentences drawn at random, every city they name replaced by another city of the 
 dates spread over a year, so that name caches and incident ids vary as in a real archive. No
 evaluation text is used.
 
-Run: ``python -m bench scale`` (``--articles N --store-articles N --skip-dask --skip-store``).
+Run: ``python -m bench scale`` (``--articles N --store-articles N --skip-startup --skip-index
+--skip-dask --skip-store``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -100,24 +105,52 @@ def _write_jsonl(records: list[dict], folder: Path, files: int) -> list[str]:
 # --------------------------------------------------------------------------- start-up
 
 
-def _best(cmd: list[str], runs: int = 5) -> tuple[float, float]:
-    walls, cpus = [], []
-    for _ in range(runs):
-        c0, t0 = _cpu(), time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        walls.append(time.perf_counter() - t0)
-        cpus.append(_cpu() - c0)
-    return min(walls), min(cpus)
+def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MB) of one child process and its own threads (os.wait4: that
+    child's figures alone, not those of earlier children)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode(errors='replace')}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def startup(tmp: Path) -> None:
+def _median(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+    figures = [_child(cmd, env) for _ in range(runs)]
+    return statistics.median(f[0] for f in figures), statistics.median(f[1] for f in figures)
+
+
+def startup(tmp: Path, runs: int = 7) -> None:
     geomap_cli = [sys.executable, "-m", "geomap"]
     one = str(EXAMPLES / "01_tuapse_novorossiysk.txt")
     subprocess.run([*geomap_cli, "index", "build"], check=True, capture_output=True)
+    settings = [("", None)]
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        # this environment compiles geomap's sources at every start; an installed wheel does not
+        cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        subprocess.run([*geomap_cli, "--help"], check=True, capture_output=True, env=cached)
+        settings = [(" (sources compiled at every start: PYTHONDONTWRITEBYTECODE)", None),
+                    (" (cached bytecode, as installed)", cached)]
     for name, cmd in (("geoparse", [*geomap_cli, "geoparse", one, "-o", str(tmp / "one.jsonl"), "-q"]),
                       ("extract", [*geomap_cli, "extract", one, "-o", str(tmp / "one.geojson"), "-q"])):
-        wall, cpu = _best(cmd)
-        print(f"start-up  geomap {name:<9} one article: {wall:.2f} s wall, {cpu:.2f} s CPU (best of 5)")
+        for note, env in settings:
+            if env is not None:
+                _child(cmd, env)  # writes the bytecode of the modules this command loads
+            wall, cpu = _median(cmd, runs, env)
+            print(f"start-up  geomap {name:<9} one article: {wall:.2f} s wall, {cpu:.2f} s CPU "
+                  f"(median of {runs}){note}, load {_load()}")
+
+
+def index_build(tmp: Path) -> None:
+    """A cold ``geomap index build`` into an empty folder: time and peak memory."""
+    wall, cpu, peak = _child([sys.executable, "-m", "geomap", "index", "build", "--to", str(tmp / "index")])
+    print(f"index     geomap index build (cold): {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak:.0f} MB "
+          f"(load {_load()})")
 
 
 # --------------------------------------------------------------------------- Dask
@@ -227,11 +260,16 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--skip-store", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument("--skip-index", action="store_true")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="geomap-bench-scale-") as folder:
         tmp = Path(folder)
         if not args.skip_startup:
             startup(tmp)
+        if not args.skip_index:
+            index_build(tmp)
+        if args.skip_dask and args.skip_store:
+            return
         records = synthetic_records(max(args.articles, args.store_articles))
         if not args.skip_dask:
             dask_vs_serial(records[:args.articles], tmp)

@@ -101,15 +101,10 @@ def run_batch(
     (including one recorded by the reader through ``report.record``) and raises
     :class:`BatchStopped`. Pass ``report`` to add to an existing report.
     """
-    from tqdm import tqdm
-
     report = report if report is not None else BatchReport()
     already_failed = len(report.failures)
     iterator = iter(articles)
-    with tqdm(
-        desc=desc, unit=" " + desc.split()[-1] if desc else "it", file=sys.stderr,
-        disable=not _progress_enabled(progress), leave=False, dynamic_ncols=True,
-    ) as bar:
+    with _bar(desc, _progress_enabled(progress)) as bar:
         while True:
             if strict and len(report.failures) > already_failed:
                 report.stopped = True
@@ -143,6 +138,28 @@ def run_batch(
         report.stopped = True
         raise BatchStopped(report, report.failures[already_failed])
     return report
+
+
+class _NoBar:
+    """What a batch without a progress bar updates (tqdm is not even imported)."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        return None
+
+
+def _bar(desc: str, enabled: bool) -> Any:
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(desc=desc, unit=" " + desc.split()[-1] if desc else "it", file=sys.stderr,
+                leave=False, dynamic_ncols=True)
 
 
 def format_summary(report: BatchReport, *, desc: str = "articles") -> str:

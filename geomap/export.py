@@ -38,6 +38,11 @@ one. Every other character, control characters and newlines included, is kept ex
 
 Output is atomic (:func:`geomap._atomic.atomic_path`): a failed write leaves the previous file
 intact and no temporary file behind.
+
+:func:`write_records` writes the pipeline's records (dicts) byte for byte as
+``write_incidents(incidents_frame(...))`` would; GeoJSON and CSV straight from the values, so
+``geomap extract -o x.geojson`` never loads pandas or geopandas (about half its start-up).
+numpy and pandas load only in the functions that need them.
 """
 
 from __future__ import annotations
@@ -49,14 +54,12 @@ import json
 import math
 import os
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from ._atomic import atomic_path
 from ._csv import field_limit
@@ -126,17 +129,25 @@ def sanitize_list_item(value: str) -> str:
 
 
 def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return True
-    return isinstance(value, float) and math.isnan(value)
+    if isinstance(value, float):
+        return math.isnan(value)
+    pd = sys.modules.get("pandas")  # pandas' own missing values exist only once it is loaded
+    return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
+def _is_instance(value: Any, module: str, *names: str) -> bool:
+    """``isinstance(value, module.name...)`` without importing ``module`` (no value can be of
+    its types before it is loaded)."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(value, tuple(getattr(loaded, n) for n in names))
 
 
 def _text(value: Any) -> str | None:
     if _is_missing(value):
         return None
-    if isinstance(value, pd.Timestamp):
-        return str(value.date().isoformat())
-    if isinstance(value, _dt.datetime):
+    if isinstance(value, _dt.datetime):  # pandas' Timestamp too
         return value.date().isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
@@ -154,7 +165,7 @@ def _optint(value: Any) -> int | None:
         return None
     if isinstance(value, str):
         value = float(value) if any(ch in value for ch in ".eE") else int(value)
-    if isinstance(value, float | np.floating):
+    if isinstance(value, float) or _is_instance(value, "numpy", "floating"):
         if not float(value).is_integer():
             raise ValueError(f"{value!r} is not a whole number")
     return int(value)
@@ -177,7 +188,8 @@ def _strlist(value: Any) -> list[str]:
         if not isinstance(parsed, list):
             raise ValueError("expected a JSON array of strings")
         value = parsed
-    if isinstance(value, np.ndarray | list | tuple | pd.Series):
+    if isinstance(value, list | tuple) or _is_instance(value, "numpy", "ndarray") \
+            or _is_instance(value, "pandas", "Series"):
         return [str(v) for v in list(value) if not _is_missing(v)]
     raise ValueError(f"expected a list of strings, got {type(value).__name__}")
 
@@ -189,7 +201,9 @@ COERCE: dict[str, Callable[[Any], Any]] = {
 _DTYPES = {"text": object, "float": "float64", "int": "int64", "optint": object, "list": object}
 
 
-def _column(values: list[Any], kind: str) -> pd.Series:
+def _column(values: list[Any], kind: str) -> Any:
+    import pandas as pd
+
     return pd.Series(values, dtype=_DTYPES[kind])
 
 
@@ -203,29 +217,40 @@ def empty_incidents() -> Any:
 
 def incidents_frame(records: Iterable[Incident]) -> Any:
     """The incidents GeoDataFrame of ``records`` (in order), geometry at each record's lon/lat."""
+    return build_frame(_incident_columns(records), None)
+
+
+def _incident_columns(records: Iterable[Incident]) -> dict[str, list[Any]]:
+    """The coerced column values of ``records`` (what :func:`incidents_frame` puts in a frame)."""
     cols: dict[str, list[Any]] = {c: [] for c in INCIDENT_COLUMNS}
     for rec in records:
         for c in INCIDENT_COLUMNS:
             value = getattr(rec, c)
             cols[c].append(list(value) if c in LIST_COLUMNS else value)
-    return build_frame({c: [COERCE[COLUMN_KINDS[c]](v) for v in vals] for c, vals in cols.items()},
-                  None)
+    return {c: [COERCE[COLUMN_KINDS[c]](v) for v in vals] for c, vals in cols.items()}
+
+
+def _points(lon_values: list[Any], lat_values: list[Any]) -> list[Any]:
+    """Shapely points at lon/lat, None where either is not finite."""
+    import numpy as np
+    import shapely
+
+    lon = np.asarray(lon_values, dtype="float64")
+    lat = np.asarray(lat_values, dtype="float64")
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    geoms = np.full(len(lon), None, dtype=object)
+    if ok.any():
+        geoms[ok] = shapely.points(lon[ok], lat[ok])
+    return list(geoms)
 
 
 def build_frame(columns: Mapping[str, list[Any]], geometry: list[Any] | None) -> Any:
     """A GeoDataFrame from already-coerced column values; points from lon/lat when no geometry."""
     import geopandas as gpd
-    import shapely
 
     data = {c: _column(list(columns[c]), COLUMN_KINDS[c]) for c in INCIDENT_COLUMNS}
     if geometry is None:
-        lon = np.asarray(data["lon"], dtype="float64")
-        lat = np.asarray(data["lat"], dtype="float64")
-        ok = np.isfinite(lon) & np.isfinite(lat)
-        geoms = np.full(len(lon), None, dtype=object)
-        if ok.any():
-            geoms[ok] = shapely.points(lon[ok], lat[ok])
-        geometry = list(geoms)
+        geometry = _points(data["lon"], data["lat"])
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)
 
 
@@ -252,6 +277,7 @@ def _bad_records(columns: dict[str, list[Any]], geometry: list[Any] | None) -> d
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
             bad[i] = f"coordinates lat={lat!r}, lon={lon!r} are not on the globe"
     if geometry is not None:
+        import numpy as np
         import shapely
 
         bounds = shapely.bounds(np.asarray(geometry, dtype=object))
@@ -285,6 +311,7 @@ def normalize_incidents(table: Any, *, source: str | None = None,
     no ``on_error``. ``where(i)`` names row ``i`` as (prefix of the reason, line number).
     """
     import geopandas as gpd
+    import pandas as pd
 
     def problem(message: str) -> GeomapError:
         if source is not None:
@@ -303,25 +330,14 @@ def normalize_incidents(table: Any, *, source: str | None = None,
         raise problem(f"missing column(s) {', '.join(missing)}; an incidents table needs "
                       f"{', '.join(INCIDENT_COLUMNS)}")
     n = len(table)
-    columns: dict[str, list[Any]] = {}
-    bad: dict[int, str] = {}
+    raw: dict[str, list[Any]] = {}
     for c in INCIDENT_COLUMNS:
-        kind = COLUMN_KINDS[c]
         if c in table.columns:
-            raw = table[c].tolist()
+            raw[c] = table[c].tolist()
         else:
             default = COLUMN_DEFAULTS[c]
-            raw = [default() if callable(default) else default for _ in range(n)]
-        coerce = COERCE[kind]
-        fallback = COERCE[kind](None) if kind not in ("int",) else 0
-        values = []
-        for i, v in enumerate(raw):
-            try:
-                values.append(coerce(v))
-            except (TypeError, ValueError, OverflowError) as exc:
-                bad.setdefault(i, f"column {c!r}: {_short(v)} is not valid ({exc})")
-                values.append(fallback)
-        columns[c] = values
+            raw[c] = [default() if callable(default) else default for _ in range(n)]
+    columns, bad = _coerce_columns(raw)
     geometry = None
     if isinstance(table, gpd.GeoDataFrame) and table._geometry_column_name in table.columns:
         geo = table.geometry
@@ -348,6 +364,26 @@ def normalize_incidents(table: Any, *, source: str | None = None,
     return build_frame(columns, geometry)
 
 
+def _coerce_columns(raw: Mapping[str, list[Any]]) -> tuple[dict[str, list[Any]], dict[int, str]]:
+    """Every incident column's values in their canonical types, and row -> why for the values
+    that have none (the row's value is then the column's fallback)."""
+    columns: dict[str, list[Any]] = {}
+    bad: dict[int, str] = {}
+    for c in INCIDENT_COLUMNS:
+        kind = COLUMN_KINDS[c]
+        coerce = COERCE[kind]
+        fallback = COERCE[kind](None) if kind not in ("int",) else 0
+        values = []
+        for i, v in enumerate(raw[c]):
+            try:
+                values.append(coerce(v))
+            except (TypeError, ValueError, OverflowError) as exc:
+                bad.setdefault(i, f"column {c!r}: {_short(v)} is not valid ({exc})")
+                values.append(fallback)
+        columns[c] = values
+    return columns, bad
+
+
 def _short(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
@@ -356,10 +392,21 @@ def _short(value: Any, limit: int = 60) -> str:
 def sanitize_incidents(gdf: Any) -> Any:
     """``gdf`` normalised, with :func:`sanitize_text` applied to every text value and list item."""
     out = normalize_incidents(gdf)
+    clean = _sanitized({c: out[c].tolist() for c in (*TEXT_COLUMNS, *LIST_COLUMNS)})
     for c in TEXT_COLUMNS:
-        out[c] = _column([sanitize_text(v) for v in out[c].tolist()], "text")
+        out[c] = _column(clean[c], "text")
     for c in LIST_COLUMNS:
-        out[c] = _column([[sanitize_list_item(s) for s in v] for v in out[c].tolist()], "list")
+        out[c] = _column(clean[c], "list")
+    return out
+
+
+def _sanitized(columns: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
+    """``columns`` with :func:`sanitize_text` applied to every text value and list item."""
+    out = dict(columns)
+    for c in TEXT_COLUMNS:
+        out[c] = [sanitize_text(v) for v in columns[c]]
+    for c in LIST_COLUMNS:
+        out[c] = [[sanitize_list_item(s) for s in v] for v in columns[c]]
     return out
 
 
@@ -401,9 +448,37 @@ def write_incidents(gdf: Any, path: str | os.PathLike[str], *, driver: str | Non
     path = Path(path)
     fmt = _format_of(path, driver)
     table = sanitize_incidents(gdf)
+    return _write(path, lambda tmp: _WRITERS[fmt](table, tmp))
+
+
+def write_records(records: Iterable[Mapping[str, Any]], path: str | os.PathLike[str], *,
+                  driver: str | None = None) -> Path:
+    """Write merged incident records (dicts of the incident columns, as
+    :func:`geomap.pipeline.with_regions` leaves them) to ``path``: the very bytes of
+    ``write_incidents(incidents_frame(records))``. GeoJSON and CSV are written from the values,
+    without a frame, so a run that writes them never loads pandas or geopandas."""
+    from .models import Incident
+
+    path = Path(path)
+    fmt = _format_of(path, driver)
+    incidents = [Incident(**r) for r in records]
+    if fmt not in _COLUMN_WRITERS:
+        return write_incidents(incidents_frame(incidents), path, driver=driver)
+    columns, bad = _coerce_columns(_incident_columns(incidents))  # as write_incidents' normalising
+    for i, why in _bad_records(columns, None).items():  # the points are at lon/lat, checked here
+        bad.setdefault(i, why)
+    if bad:
+        first = min(bad)
+        raise UsageError(f"incidents table: row {first + 1}: {bad[first]}")
+    clean = _sanitized(columns)
+    return _write(path, lambda tmp: _COLUMN_WRITERS[fmt](clean, None, tmp))
+
+
+def _write(path: Path, write: Callable[[Path], None]) -> Path:
+    """``write(tmp)`` then ``tmp`` onto ``path`` (atomic), errors as :class:`OutputError`."""
     try:
         with atomic_path(path) as tmp:
-            _WRITERS[fmt](table, tmp)
+            write(tmp)
     except GeomapError:
         raise
     except OSError as exc:
@@ -432,15 +507,30 @@ def _geojson_geometry(geom: Any) -> dict[str, Any] | None:
     return shape
 
 
-def _write_geojson(table: Any, tmp: Path) -> None:
-    rows = table[list(INCIDENT_COLUMNS)].to_dict("records")
+def _frame_columns(table: Any) -> tuple[dict[str, list[Any]], list[Any]]:
+    """A canonical incidents frame's column values (Python objects) and geometries."""
+    return {c: table[c].tolist() for c in INCIDENT_COLUMNS}, list(table.geometry.array)
+
+
+def _point_geometry(lon: float, lat: float) -> dict[str, Any] | None:
+    """The GeoJSON geometry of the point a frame would hold at lon/lat (none when not finite)."""
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return None
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def _write_geojson(columns: Mapping[str, list[Any]], geometry: list[Any] | None, tmp: Path) -> None:
+    """Features of ``columns`` with ``geometry`` (None: the points at lon/lat)."""
+    rows = [dict(zip(INCIDENT_COLUMNS, values, strict=True))
+            for values in zip(*(columns[c] for c in INCIDENT_COLUMNS), strict=True)]
     with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
         handle.write('{"type":"FeatureCollection","features":[')
-        for i, (row, geom) in enumerate(zip(rows, table.geometry.array, strict=True)):
+        for i, row in enumerate(rows):
             feature = {
                 "type": "Feature",
                 "id": row["id"],
-                "geometry": _geojson_geometry(geom),
+                "geometry": (_point_geometry(row["lon"], row["lat"]) if geometry is None
+                             else _geojson_geometry(geometry[i])),
                 "properties": {k: _json_value(v) for k, v in row.items()},
             }
             if feature["id"] is None:
@@ -454,6 +544,8 @@ def _write_geojson(table: Any, tmp: Path) -> None:
 
 def gpkg_frame(table: Any) -> Any:
     """The table as pyogrio should write it to a GeoPackage: lists as JSON, geonameid Int64."""
+    import pandas as pd
+
     out = table.copy()
     for c in LIST_COLUMNS:
         out[c] = _column([json.dumps(v, ensure_ascii=False) for v in out[c].tolist()], "text")
@@ -484,6 +576,8 @@ def _write_gpkg(table: Any, tmp: Path) -> None:
 
 
 def _write_parquet(table: Any, tmp: Path) -> None:
+    import pandas as pd
+
     out = table.copy()
     for c, kind in COLUMN_KINDS.items():
         if kind == "optint":
@@ -525,14 +619,18 @@ def _csv_cell(value: Any, kind: str) -> str:
     return str(value)
 
 
-def _write_csv(table: Any, tmp: Path) -> None:
+def _write_csv(columns: Mapping[str, list[Any]], geometry: list[Any] | None, tmp: Path) -> None:
+    """Rows of ``columns`` with ``geometry`` as WKT (None: the points at lon/lat)."""
+    import numpy as np
     import shapely
 
-    wkt = shapely.to_wkt(np.asarray(table.geometry.array, dtype=object), rounding_precision=-1)
+    if geometry is None:
+        geometry = _points(columns["lon"], columns["lat"])
+    wkt = shapely.to_wkt(np.asarray(geometry, dtype=object), rounding_precision=-1)
     with open(tmp, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow([*INCIDENT_COLUMNS, "geometry"])
-        records = table[list(INCIDENT_COLUMNS)].itertuples(index=False, name=None)
+        records = zip(*(columns[c] for c in INCIDENT_COLUMNS), strict=True)
         for row, geom in zip(records, wkt, strict=True):
             writer.writerow([_csv_cell(v, COLUMN_KINDS[c]) for c, v in zip(INCIDENT_COLUMNS, row)]
                             + [geom or ""])
@@ -540,8 +638,14 @@ def _write_csv(table: Any, tmp: Path) -> None:
         os.fsync(handle.fileno())
 
 
+#: Writers of column values (None geometry: the points at lon/lat), for frames and records alike.
+_COLUMN_WRITERS: dict[str, Callable[[Mapping[str, list[Any]], list[Any] | None, Path], None]] = {
+    "GeoJSON": _write_geojson, "CSV": _write_csv,
+}
 _WRITERS: dict[str, Callable[[Any, Path], None]] = {
-    "GeoJSON": _write_geojson, "GPKG": _write_gpkg, "Parquet": _write_parquet, "CSV": _write_csv,
+    "GeoJSON": lambda table, tmp: _write_geojson(*_frame_columns(table), tmp),
+    "GPKG": _write_gpkg, "Parquet": _write_parquet,
+    "CSV": lambda table, tmp: _write_csv(*_frame_columns(table), tmp),
 }
 
 # --- reading ---
@@ -591,6 +695,7 @@ def read_incidents(path: str | os.PathLike[str], *, driver: str | None = None,
 
 def _read_geojson(path: Path) -> Any:
     import geopandas as gpd
+    import pandas as pd
     import shapely.geometry
 
     with open(path, encoding="utf-8") as handle:
@@ -627,6 +732,7 @@ def _read_gpkg(path: Path) -> Any:
 
 def _read_parquet(path: Path) -> Any:
     import geopandas as gpd
+    import pandas as pd
     import pyarrow.parquet as pq
 
     metadata = pq.read_schema(path).metadata or {}
@@ -637,6 +743,7 @@ def _read_parquet(path: Path) -> Any:
 
 def _read_csv(path: Path) -> Any:
     import geopandas as gpd
+    import pandas as pd
     import shapely
 
     with open(path, encoding="utf-8-sig", newline="") as handle, field_limit():

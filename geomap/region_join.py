@@ -208,10 +208,7 @@ POINT_CACHE_SIZE = 200_000
 def regions_at(points: list[tuple[float, float]]) -> list[tuple[str | None, ...]]:
     """The :data:`JOIN_COLUMNS` values of each (lon, lat) point, as :func:`assign_regions` sets
     them (all None for a point that is not finite). The points not seen before in this process
-    are joined together, in one vectorised pass."""
-    import numpy as np
-    import shapely
-
+    are joined together, in one vectorised pass (shapely loads only then)."""
     known: dict[tuple[float, float], tuple[str | None, ...]] = {}
     todo = []
     for point in dict.fromkeys(points):
@@ -221,6 +218,9 @@ def regions_at(points: list[tuple[float, float]]) -> list[tuple[str | None, ...]
         else:
             known[point] = hit
     if todo:
+        import numpy as np
+        import shapely
+
         xy = np.asarray(todo, dtype="float64").reshape(-1, 2)
         valid = np.isfinite(xy).all(axis=1)
         pts = np.full(len(todo), None, dtype=object)

@@ -84,7 +84,7 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
         return _on_dask(inputs, output, store, skip_known, commit_every, min_confidence, types,
                         workers, scheduler)
     from .._atomic import refuse_inputs_as_outputs
-    from ..export import check_output_path, write_incidents
+    from ..export import check_output_path, write_records
     from ..pipeline import Pipeline
 
     sink = None
@@ -114,9 +114,11 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
         if sink is not None:
             sink.close()
         if output:
-            from ..pipeline import records_frame
+            from ..pipeline import with_regions
 
-            write_incidents(records_frame(found, timings=pipe.timings), output)
+            with pipe.timings.stage("regions"):
+                found = with_regions(found)
+            write_records(found, output)  # GeoJSON and CSV without pandas: a cheap start-up
     except GeomapError as exc:
         raise fail(exc) from None
     finally:

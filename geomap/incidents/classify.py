@@ -71,16 +71,15 @@ def find_cues(text: str, lexicon: Lexicon | None = None, types: frozenset[str] |
         if types is not None and type_id not in types:
             continue
         for strong, table in ((True, lx.strong), (False, lx.weak)):
-            pattern = table.get(type_id)
-            if pattern is None:
+            if type_id not in table:
                 continue
             if starts is None:
-                matches = pattern.finditer(text)
+                matches = table[type_id].finditer(text)
             else:
                 key = ("strong" if strong else "weak", type_id)
                 if key not in starts:
-                    continue
-                matches = PhraseIndex.finditer(pattern, text, starts[key])
+                    continue  # before table[type_id]: a pattern compiles on first use
+                matches = PhraseIndex.finditer(table[type_id], text, starts[key])
             for m in matches:
                 cues.append(Cue(type_id, strong, m.start(), m.end(), m.group(0)))
     if not cues:

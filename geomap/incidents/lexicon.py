@@ -14,12 +14,18 @@ lists, in one pass over a sentence's word starts, where each alternation could b
 first letters of its phrases), so an alternation only runs at those positions -- the matches are
 exactly those of ``finditer`` over the whole sentence. Settings in ``[scoring]`` and ``[pairing]`` are read here too, so every tunable word and
 number lives in the taxonomy file.
+
+Loading a lexicon builds every alternation's source (so a malformed phrase is an error at once)
+but compiles each one on first use (:class:`LazyPatterns`): ``re`` takes about 1.5 ms per
+alternation, and a short document needs only the few its words can start, so a one-article run
+does not pay for all of them.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,12 +65,60 @@ def phrase_pattern(phrase: str, gap_words: int = 3) -> str:
 
 def compile_phrases(phrases: tuple[str, ...] | list[str], gap_words: int = 3) -> re.Pattern[str] | None:
     """One case-insensitive alternation for all phrases, longest first; None when empty."""
+    source = alternation(phrases, gap_words)
+    return None if source is None else re.compile(source, re.IGNORECASE)
+
+
+def alternation(phrases: tuple[str, ...] | list[str], gap_words: int = 3) -> str | None:
+    """The source of :func:`compile_phrases`' pattern (flag: ``re.IGNORECASE``); None when empty."""
     if not phrases:
         return None
     ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
     # one word-start check up front, so the alternation is only tried where a word begins
     body = "|".join(f"(?:{phrase_pattern(p, gap_words)[len(_START):]})" for p in ordered)
-    return re.compile(f"{_START}(?=\\w)(?:{body})", re.IGNORECASE)
+    return f"{_START}(?=\\w)(?:{body})"
+
+
+class LazyPatterns(Mapping[Hashable, "re.Pattern[str]"]):
+    """Compiled alternations by key (one per non-empty phrase list), each compiled on first use.
+
+    The sources are built up front, so a malformed phrase fails at load time; ``re.compile``
+    runs when a key is first read (``lexicon.strong["air_strike"]``). Compiling twice in two
+    threads at once gives equal patterns, so no lock is needed. Pickles as its sources.
+    """
+
+    __slots__ = ("_sources", "_compiled")
+
+    def __init__(self, sources: Mapping[Hashable, str]):
+        self._sources = dict(sources)
+        self._compiled: dict[Hashable, re.Pattern[str]] = {}
+
+    @classmethod
+    def of(cls, phrases: Mapping[Hashable, tuple[str, ...] | list[str]], gap_words: int) -> LazyPatterns:
+        sources = {key: alternation(items, gap_words) for key, items in phrases.items()}
+        return cls({key: src for key, src in sources.items() if src is not None})
+
+    def __getitem__(self, key: Hashable) -> re.Pattern[str]:
+        pattern = self._compiled.get(key)
+        if pattern is None:
+            pattern = self._compiled[key] = re.compile(self._sources[key], re.IGNORECASE)
+        return pattern
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._sources
+
+    def compiled(self) -> int:
+        """How many patterns have been compiled so far."""
+        return len(self._compiled)
+
+    def __reduce__(self) -> tuple[type[LazyPatterns], tuple[dict[Hashable, str]]]:
+        return LazyPatterns, (self._sources,)
 
 
 def literal_prefix(phrase: str) -> str:
@@ -222,18 +276,29 @@ class PairingWords:
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """Compiled cues per type, modifiers and settings."""
+    """Compiled cues per type, modifiers and settings (patterns compiled on first use)."""
 
     taxonomy: Taxonomy
-    strong: dict[str, re.Pattern[str]]
-    weak: dict[str, re.Pattern[str]]
-    negation: re.Pattern[str] | None
-    speculation: re.Pattern[str] | None
+    strong: Mapping[str, re.Pattern[str]]  # type id -> its strong cues (types with none left out)
+    weak: Mapping[str, re.Pattern[str]]
+    modifiers: Mapping[str, re.Pattern[str]]  # "negation", "speculation", "topic" (when not empty)
     scoring: Scoring
     pairing: PairingWords
     type_ids: tuple[str, ...] = field(default=())
     index: PhraseIndex | None = None  # keys ("strong"|"weak", type id), "negation", "speculation"
-    topic: re.Pattern[str] | None = None  # [pairing] topic_markers, compiled
+
+    @property
+    def negation(self) -> re.Pattern[str] | None:
+        return self.modifiers.get("negation")
+
+    @property
+    def speculation(self) -> re.Pattern[str] | None:
+        return self.modifiers.get("speculation")
+
+    @property
+    def topic(self) -> re.Pattern[str] | None:
+        """[pairing] topic_markers, compiled."""
+        return self.modifiers.get("topic")
 
 
 def _read_extra(path: Path) -> tuple[dict, dict]:
@@ -277,15 +342,10 @@ def _compile(tax: Taxonomy) -> Lexicon:
         words[name] = tuple(values) if name in ("place_subject", "topic_markers") else frozenset(values)
     pairing = PairingWords(**words)  # type: ignore[arg-type]
     gap = scoring.gap_words
-    strong = {}
-    weak = {}
-    for t in tax:
-        pat = compile_phrases(t.strong, gap)
-        if pat is not None:
-            strong[t.id] = pat
-        pat = compile_phrases(t.weak, gap)
-        if pat is not None:
-            weak[t.id] = pat
+    strong = LazyPatterns.of({t.id: t.strong for t in tax}, gap)
+    weak = LazyPatterns.of({t.id: t.weak for t in tax}, gap)
+    modifiers = LazyPatterns.of({"negation": tax.negation, "speculation": tax.speculation,
+                                 "topic": pairing.topic_markers}, gap)
     phrases: dict[object, tuple[str, ...]] = {}
     for t in tax:
         if t.id in strong:
@@ -296,8 +356,5 @@ def _compile(tax: Taxonomy) -> Lexicon:
         phrases["negation"] = tax.negation
     if tax.speculation:
         phrases["speculation"] = tax.speculation
-    return Lexicon(taxonomy=tax, strong=strong, weak=weak,
-                   negation=compile_phrases(tax.negation, gap),
-                   speculation=compile_phrases(tax.speculation, gap),
-                   scoring=scoring, pairing=pairing, type_ids=tuple(tax.types), index=PhraseIndex(phrases),
-                   topic=compile_phrases(pairing.topic_markers, gap))
+    return Lexicon(taxonomy=tax, strong=strong, weak=weak, modifiers=modifiers, scoring=scoring,
+                   pairing=pairing, type_ids=tuple(tax.types), index=PhraseIndex(phrases))

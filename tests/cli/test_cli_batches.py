@@ -665,6 +665,50 @@ def test_skip_known_over_a_growing_archive_processes_only_the_new_articles(tmp_p
     assert store_dump(tmp_path / "s.gpkg")[0] == store_dump(tmp_path / "whole.gpkg")[0]
 
 
+def held_ids(path: Path) -> set[str]:
+    """Incidents whose sources the store keeps but that are below the threshold so far."""
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return {i for (i,) in con.execute("SELECT DISTINCT incident_id FROM incident_sources WHERE "
+                                          "incident_id NOT IN (SELECT id FROM incidents)")}
+    finally:
+        con.close()
+
+
+#: Reports below 0.7 alone (speculative: "may have", "reportedly"), above it with a second report.
+HEDGED = ["Russian drones may have hit the port of Novorossiysk, a local channel said.",
+          "Shelling reportedly hit Kherson overnight."]
+SURE = ["Drones struck an oil depot in Tuapse overnight."]
+
+
+def _feed(path: Path, prefix: str, texts: list[str]) -> None:
+    path.write_text("".join(json.dumps({"id": f"{prefix}{n}", "date": "2025-10-03", "text": text}) + "\n"
+                            for n, text in enumerate(texts)), encoding="utf-8")
+
+
+@pytest.mark.parametrize("workers", [[], ["--workers", "2"]], ids=["serial", "dask"])
+def test_a_later_run_corroborates_what_an_earlier_run_held_back(tmp_path, workers):
+    """An incident below --min-confidence reaches the store as its sources, with --workers as in
+    a serial run, so the next run's report of it lifts it: two runs end as one run over both."""
+    _feed(tmp_path / "first.jsonl", "a", [*HEDGED, *SURE])
+    _feed(tmp_path / "second.jsonl", "b", [*SURE, *reversed(HEDGED)])
+    shown: list[set[str]] = []
+    held: list[set[str]] = []
+    for feed in ("first.jsonl", "second.jsonl"):
+        done = geomap_cli("extract", feed, "--store", "s.gpkg", "--min-confidence", "0.7", *workers, "-q",
+                          cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        shown.append({row[0] for row in store_dump(tmp_path / "s.gpkg")[0]})
+        held.append(held_ids(tmp_path / "s.gpkg"))
+    assert len(shown[0]) == 1 and len(held[0]) == 2  # Tuapse shown; Novorossiysk and Kherson held
+    assert shown[1] == shown[0] | held[0] and not held[1]  # both lifted by the second run
+    whole = geomap_cli("extract", "first.jsonl", "second.jsonl", "--store", "whole.gpkg",
+                       "--min-confidence", "0.7", "-q", cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    assert store_dump(tmp_path / "s.gpkg")[0] == store_dump(tmp_path / "whole.gpkg")[0]
+    assert stored_sources(tmp_path / "s.gpkg") == stored_sources(tmp_path / "whole.gpkg")
+
+
 def test_skip_known_needs_a_store(tmp_path):
     write_jsonl(tmp_path / "feed.jsonl", "f", [0])
     result = geomap_cli("extract", "feed.jsonl", "-o", "x.geojson", "--skip-known", cwd=tmp_path)

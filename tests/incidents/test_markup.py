@@ -78,3 +78,14 @@ def test_a_taxonomy_with_a_hostile_colour_is_refused_by_name(tmp_path):
     path = taxonomy_copy(tmp_path, f'colour = "{air.colour}"', "colour = 'red\" onmouseover=\"x'")
     with pytest.raises(DataError, match=r"type air_strike: colour 'red\" onmouseover=\"x' is not a CSS colour"):
         load_taxonomy(path)
+
+
+@pytest.mark.parametrize("value", ["M0 0L24 24", "a&b<c>d", 'say "x"', "it's", "both \"'\" quotes",
+                                   "tab\there\nnew\rline", "", "&amp;"])
+def test_quoteattr_is_saxutils_quoteattr(value):
+    """markup's own quoteattr (saxutils' module loads urllib and email at start-up) quotes alike."""
+    from xml.sax.saxutils import quoteattr as reference
+
+    from geomap.incidents.markup import quoteattr
+
+    assert quoteattr(value) == reference(value)
