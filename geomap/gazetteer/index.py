@@ -601,12 +601,12 @@ REGION_CHUNK = 50_000
 
 
 def _add_place_regions(db: sqlite3.Connection) -> None:
-    """The spatial join (:func:`geomap.regions.regions_at`'s columns) of every place's point, so
+    """The spatial join (:func:`geomap.region_join.regions_at`'s columns) of every place's point, so
     that a run looks regions up by place id instead of loading polygons and joining per article."""
     import numpy as np
     import shapely
 
-    from ..regions import _joined_values
+    from ..region_join import joined_values
 
     last = 0
     while True:
@@ -619,7 +619,7 @@ def _add_place_regions(db: sqlite3.Connection) -> None:
         valid = np.isfinite(xy).all(axis=1)
         pts = np.full(len(rows), None, dtype=object)
         pts[valid] = shapely.points(xy[valid, 0], xy[valid, 1])
-        columns = _joined_values(valid, pts[valid])
+        columns = joined_values(valid, pts[valid])
         db.executemany("INSERT INTO place_regions VALUES (?,?,?,?,?,?)",
                        ((r[0], *(col[i] for col in columns)) for i, r in enumerate(rows)))
 
