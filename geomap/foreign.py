@@ -11,7 +11,7 @@ The type of a row is, in this order: ACLED's ``sub_event_type`` read through the
 mapping (:meth:`~geomap.incidents.taxonomy.Taxonomy.from_acled`; an ACLED export maps directly);
 a geomap type id or label; else the "other" layer (:data:`~geomap.incidents.taxonomy.OTHER`),
 never a refusal: other tools name types geomap does not know. Regions come from the point
-(:func:`geomap.regions.assign_regions`), as for extracted incidents.
+(:func:`geomap.region_join.assign_regions`), as for extracted incidents.
 
 A row without a usable location, or with a date that is not a date, is named (by CSV line,
 GeoJSON feature or row) and skipped; a table with no location column at all is refused as a
@@ -161,7 +161,7 @@ def foreign_incidents(table: Any, *, mapping: Mapping[str, str] | None = None, s
 
     from .dates import read_date
     from .incidents.taxonomy import load_taxonomy
-    from .regions import assign_regions
+    from .region_join import assign_regions
 
     def locate(i: int) -> tuple[str, int | None]:
         return where(i) if where is not None else (f"row {i + 1}: ", None)

@@ -289,11 +289,11 @@ def records_frame(records: list[dict[str, Any]], *, timings: Timings | None = No
 def with_regions(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The records (changed in place) with country, admin-1 and water from the spatial join of
     their points: for a gazetteer place at its own point, the join made when the index was built
-    (no polygons loaded); else :func:`geomap.regions.regions_at` (each distinct point joined once
+    (no polygons loaded); else :func:`geomap.region_join.regions_at` (each distinct point joined once
     per process). The gazetteer's values stay where the join finds none. A country-level incident
     has no admin-1 region: its representative point lies in some admin-1 unit, the incident does
     not. Both the incidents frame and the store's per-article rows are made here."""
-    from .regions import JOIN_COLUMNS, regions_at
+    from .region_join import JOIN_COLUMNS, regions_at
 
     if not records:
         return records

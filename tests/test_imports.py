@@ -142,18 +142,6 @@ def test_no_import_circle_at_module_level():
     assert cycles(import_graph(functions=False)) == []
 
 
-#: Circles through function-level imports that are known and wait for a split; none may be added.
-#: geomap.gazetteer.index builds each place's regions with geomap.regions' spatial join (issue 13),
-#: while geomap.regions asks geomap.gazetteer for the box of an area without a polygon
-#: ("macro:balkans"): breaking it means moving the join, or the boxes, out of one of them.
-KNOWN_CIRCLES = [["geomap.gazetteer", "geomap.gazetteer.index", "geomap.regions"]]
-
-
 def test_no_import_circle_through_functions_either():
     """Function-level imports count too; TYPE_CHECKING-only ones (annotations) are allowed."""
-    assert [c for c in cycles(import_graph()) if c not in KNOWN_CIRCLES] == []
-
-
-def test_the_known_circles_are_still_there():
-    """A known circle that is gone leaves this list (so the list never hides a new one)."""
-    assert all(c in cycles(import_graph()) for c in KNOWN_CIRCLES)
+    assert cycles(import_graph()) == []

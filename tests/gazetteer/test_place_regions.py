@@ -7,7 +7,7 @@ import random
 
 from geomap.gazetteer import load_gazetteer
 from geomap.pipeline import with_regions
-from geomap.regions import regions_at
+from geomap.region_join import regions_at
 
 
 def test_joined_regions_are_the_spatial_join_of_each_place():
