@@ -227,16 +227,8 @@ class _Strings:
         self._index: dict[str, int] = {}
 
     def add(self, value: Any) -> int:
-        if type(value) is str:  # the common case, without _text's checks
-            if not value:
-                return -1
-            found = self._index.get(value)
-            if found is None:
-                found = self._index[value] = len(self.items)
-                self.items.append(value)
-            return found
-        text = _text(value)
-        if text is None:
+        text = value if type(value) is str else _text(value)  # a str skips _text's checks
+        if not text:
             return -1
         found = self._index.get(text)
         if found is None:

@@ -11,20 +11,12 @@ import pytest
 from geomap.errors import DataError
 from geomap.incidents.classify import classify, find_cues
 from geomap.incidents.lexicon import LazyPatterns, alternation, compile_phrases, load_lexicon
-from geomap.incidents.taxonomy import load_taxonomy
-
-
-def _taxonomy_copy(tmp_path, old: str, new: str):
-    text = load_taxonomy().path.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "taxonomy.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
+from support.incidents_helpers import taxonomy_copy
 
 
 def test_a_fresh_lexicon_compiles_only_what_a_sentence_can_match(tmp_path):
     # a copy of the bundled file: its own lexicon, so no other test has compiled its patterns
-    lexicon = load_lexicon(_taxonomy_copy(tmp_path, 'strong = ["air attack*"', 'strong = ["air attack*"'))
+    lexicon = load_lexicon(taxonomy_copy(tmp_path, 'strong = ["air attack*"', 'strong = ["air attack*"'))
     assert lexicon.strong.compiled() == lexicon.weak.compiled() == lexicon.modifiers.compiled() == 0
     assert "air_strike" in classify("Russian drones struck an oil depot overnight.", lexicon)
     assert 0 < lexicon.strong.compiled() < len(lexicon.strong)
@@ -47,13 +39,13 @@ def test_every_lazy_pattern_is_the_pattern_compiled_at_once():
 
 
 def test_a_malformed_phrase_fails_when_the_taxonomy_loads(tmp_path):
-    path = _taxonomy_copy(tmp_path, 'strong = ["air attack*"', 'strong = ["air ~ ", "air attack*"')
+    path = taxonomy_copy(tmp_path, 'strong = ["air attack*"', 'strong = ["air ~ ", "air attack*"')
     with pytest.raises(DataError, match="'~' needs words on both sides"):
         load_lexicon(path)
 
 
 def test_a_custom_taxonomy_compiles_its_own_cues_lazily(tmp_path):
-    path = _taxonomy_copy(tmp_path, 'strong = ["air attack*"', 'strong = ["zeppelin sortie*", "air attack*"')
+    path = taxonomy_copy(tmp_path, 'strong = ["air attack*"', 'strong = ["zeppelin sortie*", "air attack*"')
     custom = load_lexicon(path)
     sentence = "A zeppelin sortie reached the harbour before dawn."
     assert "zeppelin sortie" in {c.text for c in find_cues(sentence, custom) if c.strong}

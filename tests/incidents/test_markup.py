@@ -11,6 +11,7 @@ import pytest
 from geomap.errors import DataError
 from geomap.incidents.markup import MarkupError, clean_colour, clean_icon
 from geomap.incidents.taxonomy import load_taxonomy
+from support.incidents_helpers import taxonomy_copy
 
 HOSTILE_ICONS = [
     "<script>window.__pwned=1</script>",
@@ -56,14 +57,6 @@ def test_shapes_are_rebuilt_not_copied():
         '<g transform="rotate(45 12 12)"><rect x="2" y="2" width="20" height="20" fill="none" '
         'stroke="currentColor"/></g>')
     assert clean_colour("Crimson") == "Crimson" and clean_colour("#0af8") == "#0af8"
-
-
-def taxonomy_copy(tmp_path, old: str, new: str):
-    text = load_taxonomy().path.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "taxonomy.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 def test_a_taxonomy_with_a_hostile_icon_is_refused_by_name(tmp_path):

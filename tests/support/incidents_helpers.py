@@ -98,3 +98,14 @@ def hand_geoparse(text: str) -> list[Mention]:
             place = P[key]
             out.append(Mention(m.start(), m.end(), m.group(1), place.kind, place, 0.9))
     return out
+
+
+def taxonomy_copy(tmp_path, old: str, new: str):
+    """The bundled taxonomy with one edit (``old`` must be in it), written into ``tmp_path``."""
+    from geomap.incidents.taxonomy import load_taxonomy
+
+    text = load_taxonomy().path.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
