@@ -56,12 +56,14 @@ def read_all(inputs, report: BatchReport) -> tuple[list, list[int]]:
     return articles, before
 
 
-def extract(inputs, client, *, types, min_confidence, folder: str | None, progress: bool, sink=None):
+def extract(inputs, client, *, types, min_confidence, folder: str | None, progress: bool, sink=None,
+            merge: bool = True):
     """Run the batch on ``client``: returns (the incidents frame, or the incident count when
-    written to ``folder`` as partitioned GeoParquet; the report). With ``sink`` (the run's
-    :class:`~geomap.cli._storing.StoreSink`), the articles it knows are left out and every other
-    one is upserted into it as a serial run does: one upsert per article, in input order, taken
-    from each partition as soon as it is done."""
+    written to ``folder`` as partitioned GeoParquet, or None without ``merge``; the report). With
+    ``sink`` (the run's :class:`~geomap.cli._storing.StoreSink`), the articles it knows are left
+    out and every other one is upserted into it as a serial run does: one upsert per article, in
+    input order, taken from each partition as soon as it is done. ``merge=False`` (a store-only
+    run) skips the cross-article merge: the store merges."""
     import dask
     import dask.bag as db
 
@@ -75,7 +77,7 @@ def extract(inputs, client, *, types, min_confidence, folder: str | None, progre
         before = [b for b, k in zip(before, known, strict=True) if not k]
         report.ok = len(articles)  # the articles of this run: the known ones are not processed
     if report.stopped or not articles:
-        return (0 if folder else gdask._meta()), report
+        return (0 if folder else gdask._meta() if merge else None), report
     bag = db.from_sequence(articles, partition_size=PARTITION_SIZE)
     merged, failed, rows = gdask._graph(bag, types=types, min_confidence=min_confidence, keep_going=True,
                                         store_rows=sink is not None)
@@ -86,7 +88,7 @@ def extract(inputs, client, *, types, min_confidence, folder: str | None, progre
         work = [dask.delayed(gdask._write_part)(part, str(Path(folder) / f"part.{n}.parquet"))
                 for n, part in enumerate(merged)]
     else:
-        work = merged
+        work = merged if merge else []
     futures = client.compute([*work, *failed, *(rows if sink is not None else [])])
     if progress:
         from distributed import progress as bar
@@ -94,14 +96,19 @@ def extract(inputs, client, *, types, min_confidence, folder: str | None, progre
         with contextlib.redirect_stdout(sys.stderr):  # Dask draws on stdout; geomap's bars go to stderr
             bar(futures)
     if sink is not None:
-        for partition, future in enumerate(futures[len(work) + len(failed):]):
+        first = len(work) + len(failed)
+        for partition in range(len(futures) - first):
+            future, futures[first + partition] = futures[first + partition], None  # freed once taken
             for n, records in future.result():
                 sink.add(articles[partition * PARTITION_SIZE + n], records)
+            del future
     results = client.gather(futures[:len(work) + len(failed)])
     done, failures = results[:len(work)], results[len(work):]
     _add_failures(report, failures, before, len(articles))
     if folder:
         return sum(done), report
+    if not merge:
+        return None, report
     import pandas as pd
 
     frame = pd.concat(done) if len(done) > 1 else done[0]
