@@ -19,6 +19,12 @@ from ..errors import UsageError
 
 #: Articles per partition sent to a worker.
 PARTITION_SIZE = 500
+#: The local cluster's workers do one long task after another: the statistical profiler (a stack
+#: sample every 10 ms) and the 20 ms event-loop ticks cost them about 2.5% of their CPU
+#: (``python -m bench scale``) and tell a batch run nothing it needs.
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False,
+                       "distributed.admin.tick.interval": "200ms",
+                       "distributed.admin.system-monitor.interval": "2s"}
 
 
 @contextlib.contextmanager
@@ -37,7 +43,10 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         with client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+    import dask
+
+    with dask.config.set(LOCAL_WORKER_CONFIG), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         yield client
 
