@@ -45,3 +45,78 @@ def test_a_third_party_geojson_maps_with_its_layers(page, tmp_path):
     type_checkbox(page, "other").check()
     page.evaluate("document.querySelector('.geomap').geomap.openPopup(3)")
     assert "Test point 3" in page.locator(".leaflet-popup").inner_text()
+
+
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+# an ACLED-shaped export (ACLED's own column names and vocabulary); the rows are written for this
+# test, none is an ACLED record
+ACLED_HEADER = ["event_date", "event_type", "sub_event_type", "latitude", "longitude", "location", "admin1",
+                "notes", "source", "geo_precision"]
+ACLED_ROWS = [
+    ["2025-11-02", "Explosions/Remote violence", "Shelling/artillery/missile attack", "49.71", "37.61",
+     "Kupiansk", "Kharkiv", "Test row: shells hit a depot.", "A local paper", "1"],
+    ["03 November 2025", "Explosions/Remote violence", "Air/drone strike", "46.48", "30.73", "Odesa", "Odesa",
+     "Test row: a drone hit a port shed.", "Regional radio", "1"],
+    ["2025-11-04", "Explosions/Remote violence", "Remote explosive/landmine/IED", "47.84", "35.14",
+     "Zaporizhzhia", "Zaporizhia", "Test row: a tractor hit a mine.", "Regional radio", "2"],
+    ["2025-11-05", "Battles", "Government regains territory", "48.59", "37.99", "Bakhmut", "Donetsk",
+     "Test row: a village changed hands.", "A wire", "1"],
+    ["2025-11-06", "Strategic developments", "Other", "48.0", "37.8", "Donetsk", "Donetsk",
+     "Test row: something happened somewhere in the oblast.", "A wire", "3"],
+]
+
+
+@pytest.fixture(scope="module")
+def acled_map(tmp_path_factory):
+    import csv
+
+    folder = tmp_path_factory.mktemp("acled-csv")
+    source = folder / "export.csv"
+    with open(source, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([ACLED_HEADER, *ACLED_ROWS])
+    out = folder / "acled.html"
+    result = CliRunner().invoke(cli, ["map", str(source), "-o", str(out)])  # no option: ACLED's names
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_acled_style_csv_maps_with_acled_types(page, acled_map, viewport):
+    page.set_viewport_size(viewport)
+    open_map(page, acled_map)
+    assert visible_count(page) == len(ACLED_ROWS)
+    rows = page.locator(".geomap-legend-row").evaluate_all("rs => rs.map(r => r.getAttribute('data-type'))")
+    assert sorted(rows) == ["air_strike", "other", "remote_explosive", "shelling", "territory_change"]
+    # the oblast-level row (geo_precision 3) is its region's area, not a pin
+    page.wait_for_selector(".geomap[data-loaded]", state="attached")
+    assert int(page.get_attribute(".geomap", "data-pins")) == len(ACLED_ROWS) - 1
+    assert page.locator("path.geomap-area").count() == 1
+    # ACLED's own pairs filter, and the popup quotes the notes as text
+    pairs = page.locator("input[data-acled]").evaluate_all("xs => xs.map(x => x.getAttribute('data-acled'))")
+    assert sorted(pairs) == sorted(f"{r[1]}: {r[2]}" for r in ACLED_ROWS)
+    page.evaluate("document.querySelector('.geomap').geomap.openPopup(1)")
+    popup = page.locator(".leaflet-popup")
+    assert "Test row: a drone hit a port shed." in popup.inner_text() and "2025-11-03" in popup.inner_text()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_failed_read_leaves_the_map_that_was_there(page, tmp_path, viewport):
+    page.set_viewport_size(viewport)
+    source = tmp_path / "theirs.geojson"
+    source.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+         "properties": {"label": kind, "observed": day}} for kind, day, lon, lat in POINTS]}), encoding="utf-8")
+    out = tmp_path / "map.html"
+    assert CliRunner().invoke(cli, ["map", str(source), "-o", str(out), "--type-column", "label"]).exit_code == 0
+    # a table with no location, then a column that is not there: both fail, neither writes
+    (tmp_path / "nowhere.csv").write_text("place,date\nKupiansk,2025-11-02\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["map", str(tmp_path / "nowhere.csv"), "-o", str(out)])
+    assert result.exit_code == 1 and "no map written" in result.output
+    result = CliRunner().invoke(cli, ["map", str(source), "-o", str(out), "--type-column", "missing"])
+    assert result.exit_code == 1
+    open_map(page, out)
+    assert visible_count(page) == len(POINTS)
+    page.wait_for_selector(".geomap[data-loaded]", state="attached")
+    assert marker_count(page) == len(POINTS)
