@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from geomap.cli import cli
 from pagekit import marker_count, open_map, type_checkbox, visible_count
+from support.acled_rows import ACLED_ROWS, write_acled_csv
 
 pytestmark = pytest.mark.browser
 
@@ -50,32 +51,10 @@ def test_a_third_party_geojson_maps_with_its_layers(page, tmp_path):
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
-# an ACLED-shaped export (ACLED's own column names and vocabulary); the rows are written for this
-# test, none is an ACLED record
-ACLED_HEADER = ["event_date", "event_type", "sub_event_type", "latitude", "longitude", "location", "admin1",
-                "notes", "source", "geo_precision"]
-ACLED_ROWS = [
-    ["2025-11-02", "Explosions/Remote violence", "Shelling/artillery/missile attack", "49.71", "37.61",
-     "Kupiansk", "Kharkiv", "Test row: shells hit a depot.", "A local paper", "1"],
-    ["03 November 2025", "Explosions/Remote violence", "Air/drone strike", "46.48", "30.73", "Odesa", "Odesa",
-     "Test row: a drone hit a port shed.", "Regional radio", "1"],
-    ["2025-11-04", "Explosions/Remote violence", "Remote explosive/landmine/IED", "47.84", "35.14",
-     "Zaporizhzhia", "Zaporizhia", "Test row: a tractor hit a mine.", "Regional radio", "2"],
-    ["2025-11-05", "Battles", "Government regains territory", "48.59", "37.99", "Bakhmut", "Donetsk",
-     "Test row: a village changed hands.", "A wire", "1"],
-    ["2025-11-06", "Strategic developments", "Other", "48.0", "37.8", "Donetsk", "Donetsk",
-     "Test row: something happened somewhere in the oblast.", "A wire", "3"],
-]
-
-
 @pytest.fixture(scope="module")
 def acled_map(tmp_path_factory):
-    import csv
-
     folder = tmp_path_factory.mktemp("acled-csv")
-    source = folder / "export.csv"
-    with open(source, "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([ACLED_HEADER, *ACLED_ROWS])
+    source = write_acled_csv(folder / "export.csv")
     out = folder / "acled.html"
     result = CliRunner().invoke(cli, ["map", str(source), "-o", str(out)])  # no option: ACLED's names
     assert result.exit_code == 0, result.output
@@ -88,8 +67,8 @@ def test_an_acled_style_csv_maps_with_acled_types(page, acled_map, viewport):
     open_map(page, acled_map)
     assert visible_count(page) == len(ACLED_ROWS)
     rows = page.locator(".geomap-legend-row").evaluate_all("rs => rs.map(r => r.getAttribute('data-type'))")
-    assert sorted(rows) == ["air_strike", "other", "remote_explosive", "shelling", "territory_change"]
-    # the oblast-level row (geo_precision 3) is its region's area, not a pin
+    assert sorted(rows) == ["other", "remote_explosive", "shelling", "territory_change"]
+    # the row located only by its oblast (geo_precision 3) is that region's area, not a pin
     page.wait_for_selector(".geomap[data-loaded]", state="attached")
     assert int(page.get_attribute(".geomap", "data-pins")) == len(ACLED_ROWS) - 1
     assert page.locator("path.geomap-area").count() == 1
@@ -97,8 +76,8 @@ def test_an_acled_style_csv_maps_with_acled_types(page, acled_map, viewport):
     pairs = page.locator("input[data-acled]").evaluate_all("xs => xs.map(x => x.getAttribute('data-acled'))")
     assert sorted(pairs) == sorted(f"{r[1]}: {r[2]}" for r in ACLED_ROWS)
     page.evaluate("document.querySelector('.geomap').geomap.openPopup(1)")
-    popup = page.locator(".leaflet-popup")
-    assert "Test row: a drone hit a port shed." in popup.inner_text() and "2025-11-03" in popup.inner_text()
+    popup = page.locator(".leaflet-popup-content").text_content()
+    assert "Test row: a tractor hit a mine." in popup and "2025-11-04" in popup
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
