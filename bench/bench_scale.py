@@ -106,17 +106,40 @@ def _write_jsonl(records: list[dict], folder: Path, files: int) -> list[str]:
 
 def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """(wall s, CPU s, peak RSS MB) of one child process and its own threads (os.wait4: that
-    child's figures alone, not those of earlier children)."""
+    child's figures alone, not those of earlier children). The peak is the child's own high-water
+    mark (``VmHWM``, watched while it runs): its ``ru_maxrss`` also counts the pages of this
+    process, which it shared between fork and exec."""
+    import re
+    import threading
+
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert proc.stderr is not None
+    peak = [0.0]
+    done = threading.Event()
+
+    def watch() -> None:
+        status = Path(f"/proc/{proc.pid}/status")
+        while not done.is_set():
+            try:
+                found = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
+            except OSError:
+                return
+            if found:
+                peak[0] = max(peak[0], int(found[1]) / 1024)
+            done.wait(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     err = proc.stderr.read()
+    done.set()
+    watcher.join()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
     if proc.returncode:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode(errors='replace')}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, peak[0] or usage.ru_maxrss / 1024
 
 
 def _median(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
