@@ -79,7 +79,7 @@ def _inputs() -> list[Path]:
             data_path("curated", "admin1_aliases.toml"), data_path("regions", "admin1.parquet"),
             data_path("regions", "water.parquet"), data_path("regions", "countries.parquet"),
             data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json"),
-            data_path("gazetteer", "ua_points.json"),
+            data_path("gazetteer", "ua_points.json"), data_path("gazetteer", "ua_postal_points.json"),
             data_path("curated", "region_names.toml")]  # the region names the stored join writes
 
 
@@ -631,8 +631,10 @@ APPROXIMATE = {"hromada": "hromada centre", "raion": "raion centre"}
 def _add_settlements(builder: _Builder, settlements: list[dict], admin1_names: dict[str, str]) -> None:
     """Ukraine's settlements, raions and hromadas that GeoNames' cities500 lacks
     (``data/gazetteer/ua_settlements.json``, from KATOTTG; see tools' settlement build); an
-    approximate one that ``ua_points.json`` has a point for gets that point and is exact."""
-    points = {p["id"]: p for p in json.loads(data_path("gazetteer", "ua_points.json").read_text(encoding="utf-8"))}
+    approximate one that ``ua_points.json`` (else ``ua_postal_points.json``) has a point for gets
+    that point and is exact."""
+    points = {p["id"]: p for name in ("ua_postal_points.json", "ua_points.json")
+              for p in json.loads(data_path("gazetteer", name).read_text(encoding="utf-8"))}
     for rec in settlements:
         if rec.get("geonameid"):
             continue  # a GeoNames city: its spellings were added to it
