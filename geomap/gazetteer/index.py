@@ -80,6 +80,7 @@ def _inputs() -> list[Path]:
             data_path("regions", "water.parquet"), data_path("regions", "countries.parquet"),
             data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json"),
             data_path("gazetteer", "ua_points.json"), data_path("gazetteer", "ua_postal_points.json"),
+            data_path("gazetteer", "postal_places.json"),
             data_path("curated", "region_names.toml")]  # the region names the stored join writes
 
 
@@ -483,8 +484,10 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     with open(data_path("curated", "admin1_aliases.toml"), "rb") as handle:
         after_comma = tomllib.load(handle)["after_comma"]
     admin_by_gn: dict[str, tuple[str, str]] = {}
+    admin1_by_code: dict[str, str] = {}  # every admin-1 code's name, with or without a GeoNames code
     for row in _read_table(data_path("regions", "admin1.parquet")):
         code = row.get("code")
+        admin1_by_code.setdefault(code, row["name"])
         names = [(n, ALTERNATE) for n in (row.get("alt_names") or [])]
         names += [(n, ALTERNATE) for n in iso_names.get(code, ())]
         names += [(n, AFTER_COMMA) for n in after_comma.get(code, ())]
@@ -560,6 +563,7 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     del locate, extra_names
     _add_settlements(builder, settlements, admin1_names)
     del settlements
+    _add_postal_places(builder, admin1_by_code)
     builder.flush()
     builder.ids.clear()
     _release_memory()
@@ -646,6 +650,16 @@ def _add_settlements(builder: _Builder, settlements: list[dict], admin1_names: d
                     admin1=admin1_names.get(code), admin1_code=code, source="katottg",
                     names=[(n, ALTERNATE) for n in alts], feature=rec.get("feature"),
                     approx=None if point else APPROXIMATE.get(rec.get("approx") or ""))
+
+
+def _add_postal_places(builder: _Builder, admin1_names: dict[str, str]) -> None:
+    """Moldova's and Romania's villages that cities500 lacks (``data/gazetteer/postal_places.json``,
+    from GeoNames' postal-code files; see tools' postal build): villages of unknown size."""
+    for rec in json.loads(data_path("gazetteer", "postal_places.json").read_text(encoding="utf-8")):
+        code = rec["admin1_code"]
+        builder.add(id=rec["id"], name=rec["name"], kind="city", lat=rec["lat"], lon=rec["lon"],
+                    country=rec["country"], admin1=admin1_names.get(code), admin1_code=code,
+                    source="geonames-postal", feature="village")
 
 
 def _admin1_by_point(points: list[tuple[float, float]]) -> list[tuple[str, str] | None]:
