@@ -245,10 +245,16 @@ def _points(lon_values: list[Any], lat_values: list[Any]) -> list[Any]:
 
 
 def build_frame(columns: Mapping[str, list[Any]], geometry: list[Any] | None) -> Any:
-    """A GeoDataFrame from already-coerced column values; points from lon/lat when no geometry."""
+    """A GeoDataFrame from already-coerced column values; points from lon/lat when no geometry.
+    Region names are the curated display names (:mod:`geomap._region_names`), whatever the
+    source holds (a store written before a name was curated)."""
     import geopandas as gpd
 
-    data = {c: _column(list(columns[c]), COLUMN_KINDS[c]) for c in INCIDENT_COLUMNS}
+    from ._region_names import apply as region_display_names
+
+    named = {c: list(columns[c]) for c in ("region", "region_code", "place", "place_id")}
+    region_display_names(named)
+    data = {c: _column(named[c] if c in named else list(columns[c]), COLUMN_KINDS[c]) for c in INCIDENT_COLUMNS}
     if geometry is None:
         geometry = _points(data["lon"], data["lat"])
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)

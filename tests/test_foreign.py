@@ -19,6 +19,7 @@ from geomap.cli import cli
 from geomap.errors import InputError
 from geomap.foreign import find_columns
 from geomap.incidents.taxonomy import OTHER, load_taxonomy
+from support.acled_rows import ACLED_ROWS, write_acled_csv
 from support.pagedata import payload_of
 
 # (category, day, town, note, lon, lat): a tool's own vocabulary, one type geomap does not know
@@ -85,21 +86,8 @@ def test_csv_with_common_latitude_longitude_names(tmp_path):
 
 
 def test_an_acled_export_maps_with_acled_types(tmp_path):
-    path = tmp_path / "acled.csv"
-    header = ["event_date", "event_type", "sub_event_type", "latitude", "longitude", "location", "admin1",
-              "notes", "source", "geo_precision"]
-    rows = [
-        ["2025-11-02", "Explosions/Remote violence", "Shelling/artillery/missile attack", "49.71", "37.61",
-         "Kupiansk", "Kharkiv", "Test row: shells hit a depot.", "A local paper", "1"],
-        ["04 November 2025", "Explosions/Remote violence", "Remote explosive/landmine/IED", "47.84", "35.14",
-         "Zaporizhzhia", "Zaporizhia", "Test row: a tractor hit a mine.", "Regional radio", "2"],
-        ["2025-11-05", "Battles", "Government regains territory", "48.59", "37.99", "Bakhmut", "Donetsk",
-         "Test row: a village changed hands.", "A wire", "1"],
-        ["2025-11-06", "Strategic developments", "Other", "46.48", "30.73", "Odesa", "Odesa",
-         "Test row: something else happened.", "A wire", "3"],
-    ]
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([header, *rows])
+    path = write_acled_csv(tmp_path / "acled.csv")
+    rows = ACLED_ROWS
     gdf = geomap.read_incidents(path)
     assert list(gdf["incident_type"]) == ["shelling", "remote_explosive", "territory_change", OTHER]
     assert list(gdf["sub_event_type"]) == [r[2] for r in rows]  # ACLED's own, kept

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .._paths import cache_dir, data_path
+from .._region_names import display_name, display_names
 from .._version import __version__
 from ..errors import DataError
 from .names import is_latin_name, loose_key, name_key
@@ -81,7 +82,8 @@ def _inputs() -> list[Path]:
             data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json"),
             data_path("gazetteer", "ua_points.json"), data_path("gazetteer", "ua_postal_points.json"),
             data_path("gazetteer", "postal_places.json"),
-            data_path("curated", "region_names.toml")]  # the region names the stored join writes
+            data_path("curated", "region_names.toml"),  # the region names the index stores
+            data_path("curated", "kmu2010.toml")]
 
 
 def _fingerprint() -> str:
@@ -487,15 +489,17 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     admin1_by_code: dict[str, str] = {}  # every admin-1 code's name, with or without a GeoNames code
     for row in _read_table(data_path("regions", "admin1.parquet")):
         code = row.get("code")
-        admin1_by_code.setdefault(code, row["name"])
-        names = [(n, ALTERNATE) for n in (row.get("alt_names") or [])]
+        shown = display_name(code, row["name"])  # the layer's name stays an alternate
+        admin1_by_code.setdefault(code, shown)
+        layer_names = ([row["name"]] if shown != row["name"] else []) + list(row.get("alt_names") or [])
+        names = [(n, ALTERNATE) for n in layer_names]
         names += [(n, ALTERNATE) for n in iso_names.get(code, ())]
         names += [(n, AFTER_COMMA) for n in after_comma.get(code, ())]
-        builder.add(id=row["id"], name=row["name"], kind="admin1", lat=row["lat"], lon=row["lon"],
-                    bbox=_bbox(row), country=row["country"], admin1=row["name"], admin1_code=code,
+        builder.add(id=row["id"], name=shown, kind="admin1", lat=row["lat"], lon=row["lon"],
+                    bbox=_bbox(row), country=row["country"], admin1=shown, admin1_code=code,
                     source="naturalearth-admin1+iso3166-2", names=names, feature=row.get("type_en"))
         if row.get("gn_a1_code"):
-            admin_by_gn[row["gn_a1_code"]] = (row["name"], code)
+            admin_by_gn[row["gn_a1_code"]] = (shown, code)
 
     water_rows = _read_table(data_path("regions", "water.parquet"))
     under = _admin1_by_point([(row["lat"], row["lon"]) for row in water_rows])
@@ -678,7 +682,8 @@ class _Admin1Locator:
         admin1 = geopandas.read_parquet(data_path("regions", "admin1.parquet"),
                                         columns=["name", "code", "geometry"])
         self.tree = shapely.STRtree(admin1.geometry.values)
-        self.names, self.codes = admin1["name"].tolist(), admin1["code"].tolist()
+        self.codes = admin1["code"].tolist()
+        self.names = display_names(self.codes, admin1["name"].tolist())
         self.areas = shapely.area(admin1.geometry.values)
 
     def __call__(self, points: list[tuple[float, float]]) -> list[tuple[str, str] | None]:

@@ -144,16 +144,17 @@ class IncidentMap:
 
         ``height`` (a CSS length, 520 meaning 520px) or ``aspect`` (width:height, "16:9": the
         frame keeps that shape at any width) size the frame. ``link``, the address of the full
-        map, puts an "Open the full map" link in the frame. The frame is sandboxed (scripts and
-        new-tab links only): the host page's scripts and styles cannot clash with the map's,
-        and the map cannot reach the host page.
+        map, puts an "Open the full map" link in the frame. The frame is sandboxed (scripts,
+        new-tab links and the map's own downloads only: without ``allow-downloads`` Chromium
+        drops the CSV, GeoJSON and PNG the reader asks for): the host page's scripts and styles
+        cannot clash with the map's, and the map cannot reach the host page.
         """
         size = f"aspect-ratio:{css_aspect(aspect)};height:auto" if aspect is not None else (
             f"height:{css_height(height)}")
         return (
             f'<iframe class="geomap-embed" title="{html.escape(self.title)}" '
             f'style="width:100%;{size};border:0" '
-            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
+            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox allow-downloads" '
             f'srcdoc="{html.escape(self.to_html(view=view, link=link), quote=True)}"></iframe>')
 
     def save_embed(self, path: str | os.PathLike[str], *, view: str | None = None,

@@ -4,7 +4,8 @@
 downloads and the static maps' labels (:func:`display_names`) name an incident's place as the
 article wrote it ("Kupiansk", "Zaporizhzhia", "Izmail")
 when that mention is a name of the same gazetteer entry (its primary or an alternate name: "the
-port city" or a demonym is not); otherwise the gazetteer's name. Readers see the spelling of the
+port city" or a demonym is not); otherwise the gazetteer's name (a region's: its display name,
+:mod:`geomap._region_names`). Readers see the spelling of the
 report they are checking, and no GeoNames transliteration ("Kupyansk", "Izmayil") they never read.
 
 **Search by every name the gazetteer knows.** Each place also carries its gazetteer names in Latin
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._region_names import display_place
 from ..gazetteer.names import fold, is_latin_name, name_key
 
 #: At most this many alternate names per place in the page (what they cost: ``python -m bench maps``
@@ -72,6 +74,7 @@ def display_names(gdf: Any) -> list[Any]:
 
 
 def _names(gazetteer: Any, place: Any, mention: Any, place_id: Any) -> tuple[Any, str]:
+    place = display_place(place_id, place)  # a region: its display name (geomap._region_names)
     entry = gazetteer.get(place_id) if gazetteer is not None and isinstance(place_id, str) and place_id else None
     if entry is None:
         return place, ""

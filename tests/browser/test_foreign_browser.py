@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from geomap.cli import cli
 from pagekit import marker_count, open_map, type_checkbox, visible_count
+from support.acled_rows import ACLED_ROWS, write_acled_csv
 
 pytestmark = pytest.mark.browser
 
@@ -45,3 +46,56 @@ def test_a_third_party_geojson_maps_with_its_layers(page, tmp_path):
     type_checkbox(page, "other").check()
     page.evaluate("document.querySelector('.geomap').geomap.openPopup(3)")
     assert "Test point 3" in page.locator(".leaflet-popup").inner_text()
+
+
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+@pytest.fixture(scope="module")
+def acled_map(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("acled-csv")
+    source = write_acled_csv(folder / "export.csv")
+    out = folder / "acled.html"
+    result = CliRunner().invoke(cli, ["map", str(source), "-o", str(out)])  # no option: ACLED's names
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_acled_style_csv_maps_with_acled_types(page, acled_map, viewport):
+    page.set_viewport_size(viewport)
+    open_map(page, acled_map)
+    assert visible_count(page) == len(ACLED_ROWS)
+    rows = page.locator(".geomap-legend-row").evaluate_all("rs => rs.map(r => r.getAttribute('data-type'))")
+    assert sorted(rows) == ["other", "remote_explosive", "shelling", "territory_change"]
+    # the row located only by its oblast (geo_precision 3) is that region's area, not a pin
+    page.wait_for_selector(".geomap[data-loaded]", state="attached")
+    assert int(page.get_attribute(".geomap", "data-pins")) == len(ACLED_ROWS) - 1
+    assert page.locator("path.geomap-area").count() == 1
+    # ACLED's own pairs filter, and the popup quotes the notes as text
+    pairs = page.locator("input[data-acled]").evaluate_all("xs => xs.map(x => x.getAttribute('data-acled'))")
+    assert sorted(pairs) == sorted(f"{r[1]}: {r[2]}" for r in ACLED_ROWS)
+    page.evaluate("document.querySelector('.geomap').geomap.openPopup(1)")
+    popup = page.locator(".leaflet-popup-content").text_content()
+    assert "Test row: a tractor hit a mine." in popup and "2025-11-04" in popup
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_failed_read_leaves_the_map_that_was_there(page, tmp_path, viewport):
+    page.set_viewport_size(viewport)
+    source = tmp_path / "theirs.geojson"
+    source.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+         "properties": {"label": kind, "observed": day}} for kind, day, lon, lat in POINTS]}), encoding="utf-8")
+    out = tmp_path / "map.html"
+    assert CliRunner().invoke(cli, ["map", str(source), "-o", str(out), "--type-column", "label"]).exit_code == 0
+    # a table with no location, then a column that is not there: both fail, neither writes
+    (tmp_path / "nowhere.csv").write_text("place,date\nKupiansk,2025-11-02\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["map", str(tmp_path / "nowhere.csv"), "-o", str(out)])
+    assert result.exit_code == 1 and "no map written" in result.output
+    result = CliRunner().invoke(cli, ["map", str(source), "-o", str(out), "--type-column", "missing"])
+    assert result.exit_code == 1
+    open_map(page, out)
+    assert visible_count(page) == len(POINTS)
+    page.wait_for_selector(".geomap[data-loaded]", state="attached")
+    assert marker_count(page) == len(POINTS)

@@ -136,3 +136,34 @@ def test_tooltip_on_hover(page, pages):
     marker.hover()
     tooltip = page.locator(".leaflet-tooltip")
     assert tooltip.count() == 1 and tooltip.text_content() == marker.get_attribute("aria-label")
+
+
+def test_a_notebook_sized_frame_keeps_every_layer_row_in_view(page, tmp_path, artifacts):
+    """In a 900x520 frame (a notebook's output cell) the legend hides none of the layer rows and
+    neither control runs off the frame."""
+    page.set_viewport_size(DESKTOP)
+    the_map = make_map(synthetic_incidents(80), title="Notebook", cluster=False)
+    host = tmp_path / "notebook.html"
+    host.write_text("<!DOCTYPE html><html><body style='margin:0'><div style='width:900px'>"
+                    f"{the_map.to_embed(height=520)}</div></body></html>", encoding="utf-8")
+    page.goto(host.as_uri())
+    frame = next(f for f in page.frames if f != page.main_frame)
+    frame.wait_for_selector(".geomap[data-loaded]", state="attached", timeout=60_000)
+    box = page.locator("iframe.geomap-embed").bounding_box()
+    assert (box["width"], box["height"]) == (900, 520)
+    if frame.eval_on_selector("details.geomap-legend", "e => !e.open"):  # both open, as a reader would
+        frame.click("details.geomap-legend > summary")
+    if frame.locator(".leaflet-control-layers-expanded").count() == 0:
+        frame.hover(".leaflet-control-layers")
+    # every layer row's checkbox is the element at its own place: nothing covers it
+    covered = frame.evaluate("""() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
+        .filter(l => { l.scrollIntoView({block: 'nearest'}); const r = l.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.left + 8, r.top + r.height / 2);
+            return !(hit && l.contains(hit)); })
+        .map(l => l.textContent.trim())""")
+    assert covered == []
+    inside = frame.evaluate("""() => ['.leaflet-control-layers', '.geomap-legend', '.geomap-panel'].map(s => {
+        const r = document.querySelector(s).getBoundingClientRect();
+        return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; })""")
+    assert inside == [True, True, True]
+    page.screenshot(path=str(artifacts / "layout-notebook.png"))

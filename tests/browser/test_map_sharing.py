@@ -15,6 +15,16 @@ from pagekit import open_map, type_checkbox, visible_count
 
 pytestmark = pytest.mark.browser
 
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+
+
+def unfold_panel(page):
+    """Open the filter panel (folded at first on a phone)."""
+    if page.eval_on_selector(".geomap-panel details", "e => !e.open"):
+        page.click(".geomap-panel summary")
+
 
 @pytest.fixture(scope="module")
 def incidents():
@@ -30,7 +40,9 @@ def map_path(incidents, tmp_path_factory):
     return path
 
 
-def test_view_and_open_incident_in_the_fragment(page, map_path):
+@VIEWPORTS
+def test_view_and_open_incident_in_the_fragment(page, map_path, viewport):
+    page.set_viewport_size(viewport)
     open_map(page, map_path)
     assert page.evaluate("location.hash") == ""  # the first fit is no view of the reader's
     page.evaluate("document.querySelector('.geomap').geomap.map.setView([45.3, 36.5], 7) && null")
@@ -50,9 +62,16 @@ def test_view_and_open_incident_in_the_fragment(page, map_path):
     assert "open=" not in page.evaluate("location.hash")
 
 
-def test_download_the_incidents_shown(page, map_path, incidents, tmp_path):
+@VIEWPORTS
+def test_download_the_incidents_shown(page, map_path, incidents, tmp_path, viewport):
+    page.set_viewport_size(viewport)
     open_map(page, map_path)
-    type_checkbox(page, "naval_attack").uncheck()
+    unfold_panel(page)
+    if viewport is PHONE:  # the layer control is folded too: the filter by the fragment
+        page.evaluate("(() => { const g = document.querySelector('.geomap').geomap; g.setFragment('types=' + "
+                      "g.data.types.map(t => t.id).filter(t => t !== 'naval_attack').join(',')); })()")
+    else:
+        type_checkbox(page, "naval_attack").uncheck()
     shown = incidents[incidents["incident_type"] != "naval_attack"]
     assert visible_count(page) == len(shown)
     with page.expect_download() as info:
@@ -74,11 +93,16 @@ def test_download_the_incidents_shown(page, map_path, incidents, tmp_path):
     assert -180 <= lon <= 180 and -90 <= lat <= 90
 
 
-def test_print_keeps_the_title_and_the_active_filters(page, map_path):
+@VIEWPORTS
+def test_print_keeps_the_title_and_the_active_filters(page, map_path, viewport):
+    page.set_viewport_size(viewport)
     open_map(page, map_path)
+    unfold_panel(page)
     page.check("input[data-region='RU-KDA']")
+    page.click(".geomap-panel summary")  # folded again: paper shows the title and filters all the same
     page.emulate_media(media="print")
-    assert page.locator(".geomap-panel summary").is_visible()
+    title = page.locator(".geomap-panel summary")
+    assert title.is_visible() and "Sharing test" in title.text_content()
     summary = page.locator(".geomap-print-summary")
     assert summary.is_visible() and "Regions: Krasnodar Krai" in summary.text_content()
     assert "Types: all" in summary.text_content()
@@ -88,9 +112,16 @@ def test_print_keeps_the_title_and_the_active_filters(page, map_path):
     assert not summary.is_visible()
 
 
-def test_dark_mode(page, map_path, artifacts):
+@VIEWPORTS
+def test_dark_mode(page, map_path, artifacts, viewport):
+    page.set_viewport_size(viewport)
     page.emulate_media(color_scheme="dark")
     open_map(page, map_path)
     background = page.eval_on_selector(".geomap-panel", "e => getComputedStyle(e).backgroundColor")
     assert background == "rgb(32, 33, 36)"
-    page.screenshot(path=str(artifacts / "map-dark.png"))
+    # and its text light
+    colour = page.eval_on_selector(".geomap-panel", "e => getComputedStyle(e).color")
+    assert sum(int(v) for v in colour[4:-1].split(",")) > 3 * 180, colour
+    page.screenshot(path=str(artifacts / f"map-dark-{viewport['width']}.png"))
+    page.emulate_media(color_scheme="light")
+    assert page.eval_on_selector(".geomap-panel", "e => getComputedStyle(e).backgroundColor") != background

@@ -1,6 +1,7 @@
-"""The PNG of the view from the page ("PNG" beside the downloads): the map's size, the base map,
-the pins of the types shown in their colours and none of a type switched off; desktop and phone,
-offline (the conftest blocks every non-local request)."""
+"""The PNG of the view from the page ("PNG" beside the downloads), on the page and inside a
+sandboxed embed: the map's size, the base map, the pins of the types shown in their colours and
+none of a type switched off; desktop and phone, offline (the conftest blocks every non-local
+request)."""
 
 from __future__ import annotations
 
@@ -28,15 +29,18 @@ PLACES = (("Kyiv", 50.45, 30.52, "air_strike", "UA-30", "Kyiv City"),
 
 
 @pytest.fixture(scope="module")
-def map_path(tmp_path_factory):
+def the_map():
     rows = [{"incident_type": t, "place": name, "mention": name, "lat": lat, "lon": lon, "country": "UA",
              "country_name": "Ukraine", "region": region, "region_code": code, "geo_precision": 1,
              "date": "2025-11-29", "sentence": f"A report from {name} <b>in bold</b>."}
             for name, lat, lon, t, code, region in PLACES]
     gdf = gpd.GeoDataFrame(rows, geometry=[Point(r["lon"], r["lat"]) for r in rows], crs="EPSG:4326")
-    path = tmp_path_factory.mktemp("snapshot") / "map.html"
-    make_map(gdf, title="Snapshot <test>").save(path)
-    return path
+    return make_map(gdf, title="Snapshot <test>")
+
+
+@pytest.fixture(scope="module")
+def map_path(the_map, tmp_path_factory):
+    return the_map.save(tmp_path_factory.mktemp("snapshot") / "map.html")
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -57,9 +61,9 @@ def _pixels_near(image, x, y, colour, radius=13, scale=1) -> int:
     return count
 
 
-def _download_png(page, tmp_path):
+def _download_png(page, tmp_path, frame=None):
     with page.expect_download() as info:
-        page.click("button.geomap-download[data-format='png']")
+        (frame or page).click("button.geomap-download[data-format='png']")
     assert info.value.suggested_filename == "snapshot-test.png"
     path = tmp_path / "view.png"
     info.value.save_as(path)
@@ -132,3 +136,40 @@ def test_png_with_the_heat_map_and_dark_mode(page, map_path, tmp_path):
     assert sum(_near(p, (0x2B, 0x30, 0x35), 3) for p in sample) > 0.15 * len(sample)  # dark land
     x, y = _position(page, 50.45, 30.52)  # the heat spot over Kyiv is drawn (not land any more)
     assert not _near(image.getpixel((round(x), round(y))), (0x2B, 0x30, 0x35), 10)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_png_of_the_view_inside_a_sandboxed_embed(page, the_map, viewport, tmp_path):
+    """The embed is a sandboxed srcdoc frame (an opaque origin): its PNG button still saves the
+    frame's view, the size of the frame, with the pins of the types shown."""
+    page.set_viewport_size(viewport)
+    host = tmp_path / "host.html"
+    host.write_text("<!DOCTYPE html><html><body><h1>Report</h1><div style='width:100%'>"
+                    f"{the_map.to_embed(height=500)}</div></body></html>", encoding="utf-8")
+    page.goto(host.as_uri())
+    assert "allow-downloads" in page.get_attribute("iframe.geomap-embed", "sandbox")
+    frame = next(f for f in page.frames if f != page.main_frame)
+    frame.wait_for_selector(".geomap[data-loaded]", state="attached", timeout=60_000)
+    if frame.eval_on_selector(".geomap-panel details", "e => !e.open"):
+        frame.click(".geomap-panel summary")  # folded in a small frame
+    frame.evaluate("document.querySelector('.geomap').geomap.setFragment('types=air_strike,shelling')")
+    frame.wait_for_selector(".geomap[data-visible='2']", state="attached")
+    frame.evaluate("document.querySelector('.geomap').geomap.map.fitBounds([[46.4, 30.4], [50.5, 36.3]], "
+                   "{paddingTopLeft: [30, 170], paddingBottomRight: [30, 150], animate: false}) && null")
+    image = _download_png(page, tmp_path, frame)
+    box = page.locator("iframe.geomap-embed").bounding_box()
+    assert image.size == (round(box["width"]), round(box["height"]))
+    colours = load_taxonomy()
+    for name, lat, lon, type_id, *_ in PLACES:
+        x, y = _position(frame, lat, lon)
+        found = _pixels_near(image, x, y, _rgb(colours[type_id].colour))
+        if type_id == "naval_attack":
+            assert found == 0, f"{name}'s {type_id} pin is in the image"
+        else:
+            assert found >= 20, f"{name}'s {type_id} pin is missing ({found} pixels)"
+    # the filtered incidents' CSV leaves the sandbox too
+    with page.expect_download() as info:
+        frame.click("button.geomap-download[data-format='csv']")
+    info.value.save_as(tmp_path / "shown.csv")
+    rows = (tmp_path / "shown.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 3 and sorted(r.split(",")[0] for r in rows[1:]) == ["air_strike", "shelling"]
