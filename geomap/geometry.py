@@ -61,6 +61,17 @@ def in_box(box: tuple[float, float, float, float], lat: float, lon: float) -> bo
     return west <= lon <= east if west <= east else (lon >= west or lon <= east)
 
 
+def in_region_box(region: Place, place: Place) -> bool:
+    """Whether a city or facility of ``region``'s country lies in that admin-1 region's box.
+
+    For "Nikopol, Kherson": a report (or the gazetteer) can give a border town to the
+    neighbouring region, so a region named after a place it does not :func:`contain` still
+    qualifies that place when the place lies within the region's box.
+    """
+    return (region.kind == "admin1" and place.kind in ("city", "facility") and region.bbox is not None
+            and place.country == region.country and in_box(region.bbox, place.lat, place.lon))
+
+
 def contains(outer: Place, inner: Place) -> bool:
     """Whether ``inner`` lies inside ``outer``; a place never contains itself.
 

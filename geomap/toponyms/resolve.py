@@ -25,7 +25,7 @@ from collections import Counter
 import numpy as np
 
 from ..gazetteer import Candidate
-from ..geometry import contains, haversine_km
+from ..geometry import contains, haversine_km, in_region_box
 from ..models import Mention
 from .recognize import RawMention
 
@@ -172,13 +172,20 @@ def _regions_after_comma(text: str, raws: list[RawMention], picks: list, contain
                 picks[j] = ((picks[j][0][0], best), max(margin, CLEAR_MARGIN))
                 continue
             # the region holds no place of that name: the gazetteer lacks it, and a namesake
-            # elsewhere would be a false place; the report is located by its region instead
+            # elsewhere would be a false place; the report is located by its region instead --
+            # unless a place of that name lies in the region's box: a border village that the
+            # report (or the gazetteer) gives to the neighbouring region
             areas = [c for c in raws[j].candidates if c.place.kind == "admin1"]
             if areas and chosen.place.kind in ("city", "facility") and not any(
                     contains(a.place, c.place) for a in areas for c in raws[i].candidates):
                 best = max(areas, key=lambda c: c.prior)
                 picks[j] = ((picks[j][0][0], best), max(margin, CLEAR_MARGIN))
-                picks[i] = ((picks[i][0][0], best), picks[i][1])
+                nearby = [c for c in raws[i].candidates if in_region_box(best.place, c.place)]
+                if nearby:
+                    place = chosen if chosen in nearby else max(nearby, key=lambda c: c.prior)
+                    picks[i] = ((picks[i][0][0], place), picks[i][1])
+                else:
+                    picks[i] = ((picks[i][0][0], best), picks[i][1])
 
 
 def resolve(text: str, raws: list[RawMention], cache: dict[tuple, tuple] | None = None) -> list[Mention]:

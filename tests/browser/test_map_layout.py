@@ -167,3 +167,24 @@ def test_a_notebook_sized_frame_keeps_every_layer_row_in_view(page, tmp_path, ar
         return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; })""")
     assert inside == [True, True, True]
     page.screenshot(path=str(artifacts / "layout-notebook.png"))
+
+
+def test_embed_hidden_at_load_fits_when_shown(page, pages, incidents):
+    # a report's tab or folded section: the frame has no size while the page loads; shown later,
+    # it must fit the theatre as an embed shown at once does, not keep the top zoom of a 0x0 map
+    page.set_viewport_size(DESKTOP)
+    zoom = "() => document.querySelector('.geomap').geomap.map.getZoom()"
+    page.goto((pages / "host.html").as_uri())
+    shown = page.frame_locator("iframe.geomap-embed")
+    shown.locator(".geomap[data-loaded]").wait_for(state="attached", timeout=60_000)
+    expected = page.frames[1].evaluate(zoom)
+    host = (pages / "host.html").read_text(encoding="utf-8").replace(
+        "<div id='column' style='width:605px'>", "<div id='column' style='width:605px; display:none'>")
+    (pages / "hidden.html").write_text(host, encoding="utf-8")
+    page.goto((pages / "hidden.html").as_uri())
+    frame = page.frames[1]
+    frame.wait_for_selector(".geomap[data-ready]", state="attached", timeout=60_000)
+    page.evaluate("document.getElementById('column').style.display = 'block'")
+    frame.wait_for_function(f"() => ({zoom})() === {expected}", timeout=10_000)
+    placed = frame.evaluate("() => document.querySelector('.geomap').geomap.placedIds().length")
+    assert placed == len(pinned(incidents))

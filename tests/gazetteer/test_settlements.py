@@ -69,6 +69,13 @@ def test_region_that_holds_no_such_place_locates_the_report():
     assert {m.place.admin1_code for m in mentions} == {"UA-59"}
 
 
+
+def test_a_border_town_given_to_the_neighbouring_region_stays_the_town():
+    # Nikopol is in Dnipropetrovsk oblast, across the reservoir from Kherson oblast: a report
+    # that writes "Nikopol, Kherson" means the town, not the middle of Kherson oblast
+    gdf = geomap.extract("date 2024-05-03\nArtillery shelled the outskirts of Nikopol, Kherson region.")
+    assert gdf["place"].tolist() == ["Nikopol"] and gdf.iloc[0].region_code == "UA-12"
+
 def test_a_list_after_the_comma_stays_a_list():
     mentions = geoparse("Missiles hit Kramatorsk, Donetsk and Kharkiv.")
     kinds = {m.text: m.kind for m in mentions}

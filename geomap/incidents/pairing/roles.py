@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from ...geometry import contains
+from ...geometry import contains, in_region_box
 from ...models import Place
 from ..classify import Cue
 from ..lexicon import Lexicon
@@ -350,6 +350,7 @@ def assign_roles(text: str, mentions: list[Item], cues: list[Cue], lexicon: Lexi
 
 #: The kinds of place that pairing marks as the region of the place before them.
 CONTAINER_KINDS = ("country", "admin1")
+_QUALIFIER_GAP = re.compile(r"^\s*[,(]\s*$")
 
 
 def _mark_containers(sent: TokenizedSentence, items: list[Item]) -> None:
@@ -358,13 +359,21 @@ def _mark_containers(sent: TokenizedSentence, items: list[Item]) -> None:
     Only countries and admin-1 regions become containers here (:func:`geomap.geometry.contains`
     says what lies inside them). A district or a sea after a place stays a place of its own:
     marking districts too ("Yakovlivka, Bakhmutskyi district") lost one matched place on the
-    ACLED dev set and gained none.
+    ACLED dev set and gained none. A region right after a place and a comma that does not hold the
+    place but whose box does ("Nikopol, Kherson region") qualifies it all the same, as the
+    geoparser read it.
     """
     for idx, it in enumerate(items):
         if it.place is None or it.role in ("demonym", "name", "person", "institution"):
             continue
         if it.role == "container_of":
             it.role = "container"
+            continue
+        prev = items[idx - 1] if idx else None
+        if prev is not None and prev.place is not None and _QUALIFIER_GAP.match(sent.text[prev.end:it.start]) \
+                and in_region_box(it.place, prev.place) and not contains(it.place, prev.place):
+            it.role = "container"  # "Nikopol, Kherson region": a border town given to the next region
+            prev.container = it.place
             continue
         if it.governor not in ("in", ",", "of", "mention", "bare") and it.role != "locative":
             continue

@@ -106,6 +106,11 @@ GeoMap.prototype._build = function () {
     "Outlines: Natural Earth &middot; incidents: geomap from news reports" +
     (data.detail ? " &middot; water: GSHHG &middot; places: GeoNames" : ""));
   L.control.scale({ imperial: false }).addTo(map);
+  // a map laid out after load (a hidden tab or section shown later) learns its size here;
+  // Leaflet itself only follows the window's size
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { map.invalidateSize({ pan: false }); }).observe(map.getContainer());
+  }
 
   // base layers: offline outlines (default) and tile layers that stay blank offline. The
   // outlines lie beneath the tile pane (200): tiles cover them where they load, and where they

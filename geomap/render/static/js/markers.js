@@ -301,6 +301,18 @@ GeoMap.prototype._visibleLatLngs = function () {
  * pins do not shrink it; areas would stretch it to a continent); on the areas' outlines when
  * only areas are shown */
 GeoMap.prototype.fitVisible = function () {
+  var size = this.map.getSize(), self = this;
+  if (!size.x || !size.y) {
+    // not laid out yet (a hidden tab, a frame shown later): a fit now would pick the top zoom
+    // at a random centre, so fit once the map has a size
+    if (!this._fitPending) {
+      this._fitPending = true;
+      this._moving++;  // Leaflet reports sizes only of a map with a view
+      try { this.map.setView([48, 20], 3, { animate: false }); } finally { this._moving--; }
+      this.map.once("resize", function () { self._fitPending = false; self.fitVisible(); });
+    }
+    return;
+  }
   this._moving++;
   this.view = null;  // the view follows the filters again
   try { this._fit(); } finally { this._moving--; }
