@@ -151,8 +151,8 @@ def own_text(name: str) -> str:
 #: geomap's own script, one file per concern, in the order they are joined (helpers and the map's
 #: object first, the entry points last). They share one scope: the joined text runs inside one
 #: function, so no part leaks a global but ``window.GeoMap`` (``boot.js``).
-SCRIPT_PARTS: tuple[str, ...] = ("core", "decode", "basemap", "markers", "controls", "legend", "state", "export",
-                                 "snapshot", "popups", "boot")
+SCRIPT_PARTS: tuple[str, ...] = ("core", "decode", "basemap", "markers", "clusters", "controls", "legend", "state",
+                                 "export", "snapshot", "popups", "boot")
 
 
 @functools.cache

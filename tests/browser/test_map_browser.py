@@ -381,3 +381,43 @@ def test_type_groups_toggle_a_whole_layer(page, tmp_path):
     type_checkbox(page, "diplomacy").check()
     wait_loaded(page)
     assert page.evaluate(PLACED) == placed(BIG_PINS)
+
+
+def test_type_group_clusters_open_to_named_pins(page, tmp_path):
+    """A type group draws its own cluster index: a cluster names its one type and count, Enter
+    (or a click) zooms in to where it splits; at the closest zoom pins sharing a point (of every type) are fanned
+    out, one position each, named, and Enter on a focused pin opens its popup."""
+    gdf = synthetic_incidents(400, jitter=0.0)  # every incident exactly at its place
+    the_map = make_map(gdf, title="Shared points")
+    the_map.payload["typeGroups"] = True
+    path = the_map.save(tmp_path / "shared.html")
+    open_map(page, path)
+    wait_loaded(page)
+    labels = {t["label"] for t in page.evaluate("document.querySelector('.geomap').geomap.data.types")}
+    cluster = page.locator(".marker-cluster.geomap-cluster-icon").first
+    count = int(cluster.locator(".geomap-cluster-count").text_content())
+    number, parts = cluster.locator(".geomap-cluster").get_attribute("aria-label").split(" incidents: ")
+    inside, type_label = parts.split(" ", 1)  # one type: "12 incidents: 12 Shelling / artillery"
+    assert int(number) == int(inside) == count > 1 and type_label in labels
+    zoom = "document.querySelector('.geomap').geomap.map.getZoom()"
+    before = page.evaluate(zoom)
+    cluster.focus()  # Enter on a focused cluster zooms in as a click does
+    page.keyboard.press("Enter")
+    wait_loaded(page)
+    assert page.evaluate(zoom) > before
+    # the closest zoom at Kyiv: each pin there drawn on its own spot
+    at_kyiv = int(((gdf["place"] == "Kyiv") & (gdf["geo_precision"] != 3)).sum())
+    page.evaluate("document.querySelector('.geomap').geomap.setFragment('at=18/50.45/30.52')")
+    wait_loaded(page)
+    pins = page.locator(f"{MARKERS}[aria-label*=', Kyiv, ']")
+    assert pins.count() == at_kyiv > 10
+    spots = pins.evaluate_all("els => els.map(e => { const b = e.getBoundingClientRect(); "
+                              "return Math.round(b.x) + ',' + Math.round(b.y); })")
+    assert len(set(spots)) == at_kyiv
+    pin = pins.nth(3)
+    assert pin.get_attribute("role") == "button"
+    name = pin.get_attribute("aria-label")
+    pin.focus()
+    assert page.locator(".leaflet-tooltip").text_content() == name
+    page.keyboard.press("Enter")
+    assert page.locator(".leaflet-popup .geomap-popup-placename").text_content() == "Kyiv"

@@ -3,7 +3,7 @@
 function ready(root, data, leafletMap) {
   var map = new GeoMap(root, data, leafletMap);
   root.geomap = map;
-  root.setAttribute("data-ready", "true");
+  map.whenShown(function () { root.setAttribute("data-ready", "true"); });
   return map;
 }
 

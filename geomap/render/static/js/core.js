@@ -1,18 +1,20 @@
-/* geomap incident map: type layers, shared clusters, region/date/place filters, URL state.
+/* geomap incident map: type layers, clusters, region/date/place filters, URL state.
  *
- * The page's script is the files of this folder concatenated in the order of
- * geomap/render/_assets.py: SCRIPT_PARTS inside one function ("use strict"), so they share one
- * scope: core (this file), decode, markers, controls, legend, state, export, popups, boot.
+ * The page's script is the files of this folder concatenated in the order of SCRIPT_PARTS in
+ * geomap/render/_assets.py, inside one function ("use strict"), so they share one scope; this
+ * file comes first.
  *
  * Reads the payload written by geomap/render/_data.py (incidents as columns, strings interned).
  * Every piece of article text reaches the page through textContent, never innerHTML; only the
  * taxonomy's SVG icons (a curated data file) are inserted as markup.
  *
  * Large maps stay responsive: the controls, counts and view are set at once, markers are made
- * only when first shown and reach the cluster group in time-boxed slices (see _sync), so the
- * page answers input while 100,000 incidents are being clustered. A filter change moves only
- * the markers that differ and cancels slices still pending. The root carries data-ready once the
- * first markers are on screen and data-loaded while every visible marker is placed.
+ * only when first shown. Up to TYPE_GROUPS_FROM incidents (geomap/render/_data.py) they reach
+ * one markercluster group in time-boxed slices (see _sync); larger maps build one cluster index
+ * per type in typed arrays (clusters.js, _syncIndex), a zoom level a step, and draw only what
+ * is near the view. A filter change moves only what differs and cancels work still pending.
+ * The root carries data-ready once the first markers are on screen and data-loaded while every
+ * visible marker is placed.
  */
 
 /* core: constants, DOM and date helpers, the GeoMap object and the building of its map and layers. */
@@ -88,6 +90,7 @@ function GeoMap(root, data, leafletMap) {
   this._moving = 0;  // > 0 while the page itself moves the map
   this._quiet = 0;
   this._onLoaded = [];
+  this._onShown = [];  // called once the first markers are on screen (see whenShown)
   this._build();
 }
 
@@ -165,6 +168,7 @@ GeoMap.prototype._build = function () {
     _initIcon: function () {
       L.Marker.prototype._initIcon.call(this);
       var icon = this._icon;
+      if (icon) { icon._marker = this; }  // for the focus tooltip (a fanned-out pin has its own marker)
       if (!icon || this._gi === undefined || icon._gi === this._gi) { return; }
       icon._gi = this._gi;
       icon.setAttribute("aria-label", self.markerName(this._gi));
@@ -184,7 +188,9 @@ GeoMap.prototype._build = function () {
   this._markerTypes = this._iconOptions.map(function (options) {
     return [false, true].map(function (coarse) {
       var o = coarse ? L.extend({}, options, { className: options.className + " geomap-p3" }) : options;
-      return IncidentMarker.extend({ options: { icon: new PinIcon(o), keyboard: !many } });
+      // (a markercluster group of many pins would give each a tab stop; type groups draw only
+      // the pins near the view)
+      return IncidentMarker.extend({ options: { icon: new PinIcon(o), keyboard: !many || !!data.typeGroups } });
     });
   });
   // without clusters, incidents at one point (a strike and its outage) would hide each other:
@@ -195,10 +201,10 @@ GeoMap.prototype._build = function () {
   this._want = new Uint8Array(this.n);   // 1: the filters show the incident
   this._shownCount = 0;
   this._job = 0;
-  // placement is sliced here (cancellable by a newer change), not by markercluster's chunkedLoading.
-  // Large maps cluster each type in its own group (data.typeGroups): a type toggle then adds or
-  // takes away one layer instead of moving thousands of markers in and out of a shared index.
-  // Smaller maps share one group, whose clusters mix the types (their breakdown ring).
+  // Smaller maps share one markercluster group, whose clusters mix the types (their breakdown
+  // ring); placement is sliced here (cancellable by a newer change), not by its chunkedLoading.
+  // Large maps (data.typeGroups) keep one ClusterLayer per type: a type toggle then adds or takes
+  // away one layer, which draws the clusters near the view from its prebuilt index.
   function makeGroup() {
     return data.cluster
       ? L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false,
@@ -207,7 +213,7 @@ GeoMap.prototype._build = function () {
   }
   this.typeGroups = !!(data.typeGroups && data.cluster);
   if (this.typeGroups) {
-    this.groups = data.types.map(makeGroup);
+    this.groups = data.types.map(function (t, index) { return new ClusterLayer(self, index); });
     this.container = L.featureGroup();  // holds the groups of the types switched on
   } else {
     this.container = makeGroup();
@@ -221,8 +227,7 @@ GeoMap.prototype._build = function () {
   });
   var markerPane = map.getPane("markerPane");
   L.DomEvent.on(markerPane, "focusin", function (e) {
-    var i = e.target && e.target._gi;
-    if (i !== undefined && self.markers[i]) { self._showTip(self.markers[i]); }
+    if (e.target && e.target._marker) { self._showTip(e.target._marker); }
   });
   L.DomEvent.on(markerPane, "focusout", function () { self._hideTip(); });
   L.DomEvent.on(markerPane, "keydown", function (e) {

@@ -38,10 +38,15 @@ function insideGeometry(geometry, x, y) {
   return inside;
 }
 
+function fromBase64(text) {  // browsers without Uint8Array.fromBase64
+  var binary = atob(text), bytes = new Uint8Array(binary.length);
+  for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
+  return bytes;
+}
+
 /* the payload of large maps is gzip-compressed and base64-encoded (see geomap/render/_map.py) */
 function inflate(text) {
-  var binary = atob(text.trim()), bytes = new Uint8Array(binary.length);
-  for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
+  var bytes = Uint8Array.fromBase64 ? Uint8Array.fromBase64(text.trim()) : fromBase64(text.trim());
   var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Response(stream).text();
 }

@@ -95,31 +95,54 @@ function fanOut(cols, n, radius) {
   Object.keys(groups).forEach(function (key) {
     var g = groups[key];
     if (g.length < 2) { return; }
-    g.forEach(function (index, j) {
-      var angle = 2 * Math.PI * j / g.length - Math.PI / 2;
-      offsets[index] = [Math.round(radius * Math.cos(angle)), Math.round(radius * Math.sin(angle))];
-    });
+    g.forEach(function (index, j) { offsets[index] = ringOffset(j, g.length, radius); });
   });
   return offsets;
 }
 
+/* the offset of the j-th of `count` pins on a ring of `radius` px around their shared point */
+function ringOffset(j, count, radius) {
+  var angle = 2 * Math.PI * j / count - Math.PI / 2;
+  return [Math.round(radius * Math.cos(angle)), Math.round(radius * Math.sin(angle))];
+}
+
+/* where pin i sits on the rings around a point it shares with other pins placed (of any type),
+ * null when it has the point to itself; the pins' ranks are counted once per set placed */
+GeoMap.prototype._sharedOffset = function (i) {
+  if (this._ranksOf !== this._place) {
+    var place = this._place, c = this.cols, seen = new Map(), rank = new Int32Array(this.n);
+    var size = new Int32Array(this.n), k, key, g;
+    for (k = 0; k < place.length; k++) {
+      key = c.lat[place[k]] + "," + c.lon[place[k]];
+      g = seen.get(key) || 0;
+      rank[place[k]] = g;
+      seen.set(key, g + 1);
+    }
+    for (k = 0; k < place.length; k++) { size[place[k]] = seen.get(c.lat[place[k]] + "," + c.lon[place[k]]); }
+    this._ranksOf = place;
+    this._rank = rank;
+    this._shareCount = size;
+  }
+  return this._shareCount[i] > 1 ? ringsOffset(this._rank[i], this._shareCount[i]) : null;
+};
+
 /* the marker of incident i, made on first use */
 GeoMap.prototype._marker = function (i) {
-  var m = this.markers[i];
-  if (!m) {
-    var c = this.cols, type = c.type[i], at = new L.LatLng(c.lat[i], c.lon[i]);
-    var coarse = c.gp[i] === 3, Marker = this._markerTypes[type][coarse ? 1 : 0];
-    var offset = this._fanOut && this._fanOut[i];
-    if (offset) {
-      var options = L.extend({}, this._iconOptions[type], { iconAnchor: [12 - offset[0], 12 - offset[1]] });
-      if (coarse) { options.className += " geomap-p3"; }
-      m = new Marker(at, { icon: new PinIcon(options) });
-    } else {
-      m = new Marker(at);
-    }
-    m._gi = i;
-    this.markers[i] = m;
+  return this.markers[i] || (this.markers[i] = this._makeMarker(i, this._fanOut && this._fanOut[i]));
+};
+
+/* a marker for incident i, its pin moved by offset [dx, dy] px when given */
+GeoMap.prototype._makeMarker = function (i, offset) {
+  var c = this.cols, type = c.type[i], at = new L.LatLng(c.lat[i], c.lon[i]), m;
+  var coarse = c.gp[i] === 3, Marker = this._markerTypes[type][coarse ? 1 : 0];
+  if (offset) {
+    var options = L.extend({}, this._iconOptions[type], { iconAnchor: [12 - offset[0], 12 - offset[1]] });
+    if (coarse) { options.className += " geomap-p3"; }
+    m = new Marker(at, { icon: new PinIcon(options) });
+  } else {
+    m = new Marker(at);
   }
+  m._gi = i;
   return m;
 };
 
@@ -157,6 +180,7 @@ GeoMap.prototype._hideTip = function () { this.map.closeTooltip(this._tip); };
  * (maps of up to FIRST_SLICE / 2 incidents change synchronously); a newer change cancels the
  * slices still pending and starts from what is placed by then. */
 GeoMap.prototype._sync = function () {
+  if (this.typeGroups) { this._syncIndex(); return; }
   var self = this, want = this._want, shown = this._shown, n = this.n, groups = this.groups;
   var types = this.cols.type, job = ++this._job, i, k;
   var remove = [];
@@ -219,6 +243,72 @@ GeoMap.prototype._sync = function () {
 
   this._progress(0, total);
   slice();  // the first slice at once: the first markers show with the controls
+  this._markShown();
+};
+
+/* fn() once the first markers are on screen (at once when they are) */
+GeoMap.prototype.whenShown = function (fn) {
+  if (this._onShown) { this._onShown.push(fn); } else { fn(); }
+};
+
+GeoMap.prototype._markShown = function () {
+  var waiting = this._onShown;
+  if (!waiting) { return; }
+  this._onShown = null;
+  waiting.forEach(function (fn) { fn(); });
+};
+
+/* large maps (type groups): rebuild the cluster index of each type whose pins changed, the types
+ * shown first, one zoom level a step, in slices of about SLICE_MS; each type's layer draws its
+ * new index once built (until then its old one). A newer change cancels the pending steps, and
+ * the types still to build stay marked for it. */
+GeoMap.prototype._syncIndex = function () {
+  var self = this, want = this._want, shown = this._shown, types = this.cols.type, n = this.n;
+  var T = this.groups.length, dirty = this._dirty || (this._dirty = new Uint8Array(T));
+  var job = ++this._job, i, t, k;
+  for (i = 0; i < n; i++) {
+    if (want[i] !== shown[i]) { dirty[types[i]] = 1; shown[i] = want[i]; }
+  }
+  var queue = [], place = this._place, sizes = new Int32Array(T);
+  for (k = 0; k < place.length; k++) { sizes[types[place[k]]]++; }
+  for (t = 0; t < T; t++) { if (dirty[t]) { queue.push(t); } }
+  // the types shown first, the smallest first: the first clusters show soonest
+  queue.sort(function (a, b) {
+    return (self.state.types[b] ? 1 : 0) - (self.state.types[a] ? 1 : 0) || sizes[a] - sizes[b] || a - b;
+  });
+  var ids = queue.map(function (t) { return new Int32Array(sizes[t]); }), fill = new Int32Array(T), slot = [];
+  queue.forEach(function (t, q) { slot[t] = q; });
+  for (k = 0; k < place.length; k++) {
+    t = types[place[k]];
+    if (dirty[t]) { ids[slot[t]][fill[t]++] = place[k]; }
+  }
+  var map = this.map, minZoom = Math.floor(map.getMinZoom()), maxZoom = Math.ceil(map.getMaxZoom()) - 1;
+  var steps = maxZoom - minZoom + 1, total = queue.length * steps, at = 0, index = null;
+
+  function slice() {
+    if (job !== self._job) { return; }
+    var started = now();
+    // the first slice runs on until the first shown type is drawn: the first markers show with
+    // the controls, as on smaller maps
+    while (queue.length && (now() - started < SLICE_MS || self._onShown)) {
+      if (!index) { index = new ClusterIndex(ids.shift(), self.cols, minZoom, maxZoom, CLUSTER_RADIUS_MANY); }
+      index.step();
+      at++;
+      if (!index.done()) { continue; }
+      t = queue.shift();
+      dirty[t] = 0;
+      self.groups[t].setIndex(index);
+      index = null;
+      self._shownCount = self.groups.reduce(function (sum, g) { return sum + (g.index ? g.index.n : 0); }, 0);
+      if (self.state.types[t] || !queue.length) { self._markShown(); }
+    }
+    self._progress(at, total);
+    if (queue.length) { setTimeout(slice, 0); }
+  }
+
+  this._progress(0, total);
+  if (!queue.length || !this.state.types[queue[0]]) { this._markShown(); }  // no shown type to wait for
+  slice();
 };
 
 /* ids reordered by type (stable within a type): a counting sort */
@@ -245,6 +335,7 @@ GeoMap.prototype.placedIds = function () {
   var container = this.container, ids = [];
   this._groupList.forEach(function (group) {
     if (group !== container && !container.hasLayer(group)) { return; }
+    if (group.placedIds) { group.placedIds().forEach(function (i) { ids.push(i); }); return; }
     group.eachLayer(function (m) { if (m._gi !== undefined) { ids.push(m._gi); } });
   });
   return ids;
@@ -369,13 +460,19 @@ GeoMap.prototype._breakdown = function (ids) {
   return order.map(function (t) { return { type: types[t], count: counts[t] }; });
 };
 
+/* a cluster's breakdown; a type group's cluster holds one type, known without a walk over its pins */
+GeoMap.prototype._clusterParts = function (cluster) {
+  return cluster.typeParts ? cluster.typeParts()
+    : this._breakdown(cluster.getAllChildMarkers().map(function (m) { return m._gi; }));
+};
+
 function breakdownText(parts) {
   return parts.map(function (p) { return p.count + " " + p.type.label; }).join(", ");
 }
 
 /* a cluster bubble: the count on a dark disc ringed by its types' shares (conic gradient) */
 GeoMap.prototype._clusterIcon = function (cluster) {
-  if (this._loading) {  // the breakdown walks every pin inside: not on each slice of a large load
+  if (this._loading && !cluster.typeParts) {  // the breakdown walks every pin inside: not on each slice of a large load
     var n = cluster.getChildCount(), grow = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
     var plain = el("div", "geomap-cluster geomap-cluster-loading");
     plain.style.background = GROUP_COLOUR;
@@ -384,8 +481,7 @@ GeoMap.prototype._clusterIcon = function (cluster) {
     plain.setAttribute("aria-label", n + " incidents");
     return L.divIcon({ html: plain, className: "marker-cluster geomap-cluster-icon", iconSize: [grow, grow] });
   }
-  var ids = cluster.getAllChildMarkers().map(function (m) { return m._gi; });
-  var parts = this._breakdown(ids), total = ids.length, at = 0, stops = [];
+  var parts = this._clusterParts(cluster), total = cluster.getChildCount(), at = 0, stops = [];
   parts.forEach(function (p) {
     var to = at + 360 * p.count / total;
     stops.push(p.type.colour + " " + at.toFixed(1) + "deg " + to.toFixed(1) + "deg");

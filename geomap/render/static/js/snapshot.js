@@ -186,7 +186,7 @@ GeoMap.prototype._drawMarkers = function (ctx, glyphs, dark) {
       var p = map.latLngToContainerPoint(layer.getLatLng());
       if (p.x < -30 || p.y < -30 || p.x > size.x + 30 || p.y > size.y + 30) { return; }
       if (layer.getChildCount) {  // a cluster: its types' shares around its count
-        self._drawCluster(ctx, p, layer.getAllChildMarkers());
+        self._drawCluster(ctx, p, self._clusterParts(layer), layer.getChildCount());
         return;
       }
       var i = layer._gi;
@@ -198,9 +198,8 @@ GeoMap.prototype._drawMarkers = function (ctx, glyphs, dark) {
   });
 };
 
-GeoMap.prototype._drawCluster = function (ctx, p, children) {
-  var parts = this._breakdown(children.map(function (m) { return m._gi; }));
-  var total = children.length, size = total < 10 ? 30 : total < 100 ? 36 : total < 1000 ? 42 : 48;
+GeoMap.prototype._drawCluster = function (ctx, p, parts, total) {
+  var size = total < 10 ? 30 : total < 100 ? 36 : total < 1000 ? 42 : 48;
   var r = size / 2, at = -Math.PI / 2;
   parts.forEach(function (part) {
     var to = at + 2 * Math.PI * part.count / total;
