@@ -439,3 +439,7 @@ def test_type_group_clusters_open_to_named_pins(page, tmp_path):
     assert page.locator(".leaflet-tooltip").text_content() == name
     page.keyboard.press("Enter")
     assert page.locator(".leaflet-popup .geomap-popup-placename").text_content() == "Kyiv"
+    # the whole world (a view padded past the poles): every pin is inside a cluster drawn
+    page.evaluate("document.querySelector('.geomap').geomap.setFragment('at=2/20/0')")
+    wait_loaded(page)
+    assert page.evaluate("document.querySelector('.geomap').geomap.onScreenCount()") == len(pinned(gdf))

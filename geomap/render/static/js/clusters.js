@@ -122,7 +122,9 @@ function spread(v) {
 /* the nodes shown at zoom z inside the bounds (degrees) */
 ClusterIndex.prototype.nodesAt = function (z, south, west, north, east) {
   var level = this.levels[Math.max(this.minZoom, Math.min(this.maxZoom + 1, z))] || [], out = [];
-  var x0 = mercX(west), x1 = mercX(east), y0 = mercY(north), y1 = mercY(south), x = this.x, y = this.y;
+  // (a view padded by its own size may reach past the poles: sin() would fold those back)
+  var x0 = mercX(west), x1 = mercX(east), x = this.x, y = this.y;
+  var y0 = mercY(Math.min(90, north)), y1 = mercY(Math.max(-90, south));
   for (var a = 0; a < level.length; a++) {
     var k = level[a];
     if (x[k] >= x0 && x[k] <= x1 && y[k] >= y0 && y[k] <= y1) { out.push(k); }
