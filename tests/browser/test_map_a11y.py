@@ -2,8 +2,8 @@
 
 axe-core comes from npm, pinned in tests/browser/package.json and installed by `make browser`
 (`npm ci`); it is injected into the page under test only, never shipped in a map. The map must
-have no serious or critical violations on desktop and phone, with the controls folded and open
-and with a popup showing.
+have no serious or critical violations on desktop and phone, light and dark, with the controls
+folded and open and with a popup showing.
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ def serious_violations(page) -> list[tuple[str, str, list]]:
             if v["impact"] in ("serious", "critical")]
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 390, "height": 844}])
-def test_no_serious_accessibility_violations(page, map_path, viewport):
+def test_no_serious_accessibility_violations(page, map_path, viewport, scheme):
     page.set_viewport_size(viewport)
+    page.emulate_media(color_scheme=scheme)
     open_map(page, map_path)
     assert serious_violations(page) == []
     # everything unfolded, and a popup open

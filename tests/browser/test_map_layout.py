@@ -169,6 +169,24 @@ def test_a_notebook_sized_frame_keeps_every_layer_row_in_view(page, tmp_path, ar
     page.screenshot(path=str(artifacts / "layout-notebook.png"))
 
 
+def test_choosing_a_region_on_a_phone_leaves_the_map_in_view(page, pages, incidents, artifacts):
+    page.set_viewport_size(PHONE)
+    open_map(page, pages / "map.html")
+    page.click(".geomap-panel summary")
+    page.check("input[data-region='RU-KDA']")
+    inside = incidents[incidents["region_code"] == "RU-KDA"]
+    assert page.locator(".geomap-status").text_content().startswith(f"Showing {len(inside)} of")
+    # the open panel keeps to a corner (it scrolls inside): most of the map stays in view
+    panel = page.locator(".geomap-panel").bounding_box()
+    assert panel["height"] <= 0.6 * PHONE["height"]
+    assert panel["width"] * panel["height"] < 0.45 * PHONE["width"] * PHONE["height"]
+    # and folding it again gives the whole map back, the filter kept
+    page.click(".geomap-panel summary")
+    assert page.locator(".geomap-panel").bounding_box()["height"] < 0.12 * PHONE["height"]
+    assert page.evaluate("location.hash") == "#region=RU-KDA"
+    page.screenshot(path=str(artifacts / "layout-phone-region.png"))
+
+
 def test_embed_hidden_at_load_fits_when_shown(page, pages, incidents):
     # a report's tab or folded section: the frame has no size while the page loads; shown later,
     # it must fit the theatre as an embed shown at once does, not keep the top zoom of a 0x0 map
