@@ -8,7 +8,8 @@ ran in between (what a click would have waited for at worst; 0 when none took ov
 takes to apply fully, off and on again (in the page: from the click event to the first frame once every visible marker
 is placed; Playwright's own steps around the click are left out).
 
-``python -m bench maps`` or ``python -m bench.bench_maps [N...] [--no-browser]``.
+``python -m bench maps`` or ``python -m bench.bench_maps [N...] [--no-browser]``. The figures of the
+last runs, with those of the page before, are in the README (Benchmarks, Maps).
 """
 
 from __future__ import annotations

@@ -7,17 +7,21 @@ Figures printed:
    ``PYTHONDONTWRITEBYTECODE`` is set, also with cached bytecode, as an installed wheel runs;
    and the gazetteer index build (``geomap index build`` into an empty folder): wall and CPU
    seconds and peak RSS;
-2. Dask: ``geomap.dask.extract`` on a LocalCluster of 2 worker processes against
-   ``geomap.extract`` in this process, on N varied synthetic articles (default 20,000) read
-   from JSONL files by the workers themselves; whether the two outputs are byte-identical as
-   GeoJSON; the memory of each worker process (psutil RSS at the end, and its peak). On a
-   shared machine the wall-clock ratio says more about the other users than about geomap, so
-   the CPU seconds per article are measured too, in this process and in the workers (psutil),
-   and the speed-up they allow on two free cores is printed as the achievable ceiling:
-   ``serial CPU / max(worker CPU / 2, client and scheduler CPU)``;
+2. Dask: ``geomap.dask.extract`` on the cluster ``geomap extract --workers 2`` starts (2 worker
+   processes, :func:`geomap.cli._dask.dask_client`) against ``geomap.extract`` in this process, on
+   N varied synthetic articles (default 20,000) read from JSONL files by the workers themselves;
+   each worker warmed as this process is (its warm-up CPU, the index reopen and imports, is
+   printed); whether the two outputs are byte-identical as GeoJSON; the memory of each worker
+   process (psutil RSS at the end, and its peak). On a shared machine the wall-clock ratio says
+   more about the other users than about geomap, so the CPU seconds per article are measured
+   too, in this process and in the workers (psutil), and the speed-up they give on two free
+   cores that carry the workers and the client with its scheduler is printed:
+   ``serial CPU / ((worker CPU + client CPU) / 2)``;
 3. the store: ``geomap extract --store`` against ``geomap extract -o x.geojson`` on the same
    articles (default 10,000), and the 10th batch of 1,000 articles into a store against the 1st
-   (wall and CPU seconds; the ratio of CPU seconds is the one load does not move).
+   (wall and CPU seconds; the ratio of CPU seconds is the one load does not move); the peak RSS
+   of a store-only run (no ``-o``) on a quarter of the articles and on all of them: it streams,
+   so the two should be close.
 
 The synthetic articles are made from the project's own example articles (data/examples):
 sentences drawn at random, every city they name replaced by another city of the gazetteer,
@@ -49,11 +53,6 @@ EXAMPLES = ROOT / "geomap" / "data" / "examples"
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _load() -> str:
@@ -173,12 +172,32 @@ def _self_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _warm(records: list[dict]) -> dict[str, float]:
+    """In a worker: the serial run's warm-up (gazetteer, lexicon, regions, pandas and geopandas
+    for the frame), timed: what a worker pays once, at its start."""
+    import datetime as dt
+    import resource as r
+    import time as t
+
+    import geomap
+    from geomap.models import Article
+
+    def cpu() -> float:
+        usage = r.getrusage(r.RUSAGE_THREAD)
+        return usage.ru_utime + usage.ru_stime
+
+    c0, t0 = cpu(), t.perf_counter()
+    geomap.extract([Article(id=x["id"], text=x["text"], date=dt.date.fromisoformat(x["date"]), source=x["source"])
+                    for x in records])
+    return {"wall": t.perf_counter() - t0, "cpu": cpu() - c0}
+
+
 def dask_vs_serial(records: list[dict], tmp: Path) -> None:
     import dask.bag as db
-    from distributed import Client, LocalCluster
 
     import geomap
     import geomap.dask
+    from geomap.cli._dask import dask_client
     from geomap.models import Article
 
     paths = _write_jsonl(records, tmp / "jsonl", files=16)
@@ -194,11 +213,10 @@ def dask_vs_serial(records: list[dict], tmp: Path) -> None:
           f"peak {_peak_rss_mb():.0f} MB (load {_load()})")
 
     t0 = time.perf_counter()
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      memory_limit="2GB") as cluster, Client(cluster) as client:
+    with dask_client(2, None) as client:  # the cluster `geomap extract --workers 2` runs on
         started = time.perf_counter() - t0
-        # warm the workers (gazetteer, lexicon, regions) as the serial process was warmed
-        geomap.dask.collect(geomap.dask.extract(db.from_sequence(records[:40], npartitions=2)))
+        # each worker warmed as the serial process was (and its start-up measured)
+        warm = client.run(_warm, records[:20])
         before = client.run(_worker_figures)
         c0, t0 = _self_cpu(), time.perf_counter()
         lazy = geomap.dask.extract(db.read_text(paths).map(json.loads))
@@ -208,11 +226,13 @@ def dask_vs_serial(records: list[dict], tmp: Path) -> None:
     worker_cpu = sum(after[w]["cpu"] - before[w]["cpu"] for w in after)
     print(f"2 workers      {n} articles in {dask_s:.1f} s = {n / dask_s:.0f} articles/s, "
           f"{len(parallel)} incidents; {serial_s / dask_s:.2f}x one process by the clock (cluster start "
-          f"{started:.1f} s, load {_load()})")
-    ceiling = serial_cpu / max(worker_cpu / 2, client_cpu)
+          f"{started:.1f} s, each worker's warm-up "
+          + ", ".join(f"{w['cpu']:.1f} s CPU" for w in warm.values()) + f"; load {_load()})")
+    # two cores carry the workers AND the client (with the scheduler): their CPU shares them
+    ceiling = serial_cpu / ((worker_cpu + client_cpu) / 2)
     print(f"               CPU per article: {1000 * worker_cpu / n:.2f} ms in the workers (both together), "
           f"{1000 * client_cpu / n:.2f} ms in the client and scheduler, against {1000 * serial_cpu / n:.2f} ms "
-          f"in one process: achievable on 2 free cores {ceiling:.2f}x")
+          f"in one process: {ceiling:.2f}x one process by CPU (the speed-up on 2 free cores)")
     print("               memory per worker (psutil RSS at the end / peak): "
           + ", ".join(f"{f['rss']:.0f} / {f['peak']:.0f} MB" for f in after.values()))
     a, b = tmp / "serial.geojson", tmp / "dask.geojson"
@@ -226,26 +246,32 @@ def dask_vs_serial(records: list[dict], tmp: Path) -> None:
 
 def _timed(cmd: list[str]) -> tuple[float, float]:
     """(wall, CPU seconds) of a child process."""
-    c0, t0 = _cpu(), time.perf_counter()
-    subprocess.run(cmd, check=True)
-    return time.perf_counter() - t0, _cpu() - c0
+    wall, cpu, _ = _child(cmd)
+    return wall, cpu
+
+
+def _jsonl(records: list[dict], path: Path) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
 
 
 def store_vs_file(records: list[dict], tmp: Path, batch: int = 1000) -> None:
     geomap_cli = [sys.executable, "-m", "geomap", "extract", "-q"]
-    jsonl = tmp / "store-articles.jsonl"
-    jsonl.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    jsonl = _jsonl(records, tmp / "store-articles.jsonl")
     file_s, file_cpu = _timed([*geomap_cli, str(jsonl), "-o", str(tmp / "x.geojson")])
-    store_s, store_cpu = _timed([*geomap_cli, str(jsonl), "--store", str(tmp / "x.gpkg")])
+    store_s, store_cpu, store_peak = _child([*geomap_cli, str(jsonl), "--store", str(tmp / "x.gpkg")])
     n = len(records)
     print(f"store          extract -o x.geojson: {n / file_s:.0f} articles/s ({file_cpu:.1f} s CPU); "
           f"extract --store: {n / store_s:.0f} articles/s ({store_cpu:.1f} s CPU) = {file_s / store_s:.2f}x "
           f"the file's speed by the clock, {file_cpu / store_cpu:.2f}x by CPU ({n} articles, load {_load()})")
+    quarter = _jsonl(records[:n // 4], tmp / "store-quarter.jsonl")
+    _, _, quarter_peak = _child([*geomap_cli, str(quarter), "--store", str(tmp / "quarter.gpkg")])
+    print(f"               store-only run (no -o), peak RSS: {quarter_peak:.0f} MB for {n // 4} articles, "
+          f"{store_peak:.0f} MB for {n} (ratio {store_peak / quarter_peak:.2f})")
     batches = []
     store = tmp / "growing.gpkg"
     for k in range(min(10, n // batch)):
-        part = tmp / f"batch-{k}.jsonl"
-        part.write_text("".join(json.dumps(r) + "\n" for r in records[k * batch:(k + 1) * batch]), encoding="utf-8")
+        part = _jsonl(records[k * batch:(k + 1) * batch], tmp / f"batch-{k}.jsonl")
         batches.append(_timed([*geomap_cli, str(part), "--store", str(store)]))
     if len(batches) == 10:
         (w1, c1), (w10, c10) = batches[0], batches[9]

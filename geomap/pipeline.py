@@ -147,20 +147,24 @@ class Pipeline:
 
     def run_records(self, articles: Iterable[Article], *, report: BatchReport | None = None,
                     progress: bool | None = False, strict: bool = False,
-                    each: Callable[[Article, list[Report]], Any] | None = None) -> list[dict[str, Any]]:
+                    each: Callable[[Article, list[Report]], Any] | None = None,
+                    keep: bool = True) -> list[dict[str, Any]]:
         """Run every article through the pipeline and return the merged records at or above the
-        threshold, without their regions (a run that only feeds the store needs no frame).
+        threshold, without their regions.
 
         Without ``report`` the first failing article raises. With one, failures are recorded
         there and the run goes on (``strict`` stops at the first, keeping what was done);
         ``progress`` draws a bar on stderr (None: when it is a terminal). ``each`` receives every
-        article with its candidates as it is done (the store's per-article upsert).
+        article with its candidates as it is done (the store's per-article upsert). With
+        ``keep=False`` no candidate outlives its article's ``each`` and nothing is returned: a run
+        that only feeds the store holds one article's candidates at a time, whatever the corpus.
         """
         candidates: list[Report] = []
 
         def process(article: Article) -> None:
             found = self.article(article)
-            candidates.extend(found)
+            if keep:
+                candidates.extend(found)
             if each is not None:
                 each(article, found)
 

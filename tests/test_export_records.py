@@ -1,5 +1,5 @@
 """``write_records`` writes the pipeline's records byte for byte as ``write_incidents`` writes
-their frame, and ``geomap extract -o x.geojson`` does so without loading pandas or geopandas
+their frame, and ``geomap extract -o x.geojson`` does so without loading pandas, geopandas or numpy
 (issue 13: start-up)."""
 
 from __future__ import annotations
@@ -72,14 +72,14 @@ def test_a_record_off_the_globe_is_refused_as_write_incidents_refuses_it(tmp_pat
     assert not (tmp_path / "b.geojson").exists()
 
 
-def test_extract_to_geojson_loads_neither_pandas_nor_geopandas(tmp_path):
+def test_extract_to_geojson_loads_neither_pandas_nor_geopandas_nor_numpy(tmp_path):
     article = tmp_path / "one.txt"
     article.write_text(TEXTS[0], encoding="utf-8")
     out = tmp_path / "one.geojson"
     code = ("import sys\nfrom geomap.cli import main\n"
             f"try:\n    main([{'extract'!r}, {str(article)!r}, '-o', {str(out)!r}, '-q'])\n"
             "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('pandas', 'geopandas', 'pyarrow') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'geopandas', 'pyarrow', 'numpy') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env(), capture_output=True,
                           text=True, timeout=300, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr

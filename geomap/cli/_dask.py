@@ -19,6 +19,12 @@ from ..errors import UsageError
 
 #: Articles per partition sent to a worker.
 PARTITION_SIZE = 500
+#: The local cluster's workers do one long task after another: the statistical profiler (a stack
+#: sample every 10 ms) and the 20 ms event-loop ticks cost them about 2.5% of their CPU
+#: (``python -m bench scale``) and tell a batch run nothing it needs.
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False,
+                       "distributed.admin.tick.interval": "200ms",
+                       "distributed.admin.system-monitor.interval": "2s"}
 
 
 @contextlib.contextmanager
@@ -37,7 +43,10 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         with client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+    import dask
+
+    with dask.config.set(LOCAL_WORKER_CONFIG), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         yield client
 
@@ -56,12 +65,14 @@ def read_all(inputs, report: BatchReport) -> tuple[list, list[int]]:
     return articles, before
 
 
-def extract(inputs, client, *, types, min_confidence, folder: str | None, progress: bool, sink=None):
+def extract(inputs, client, *, types, min_confidence, folder: str | None, progress: bool, sink=None,
+            merge: bool = True):
     """Run the batch on ``client``: returns (the incidents frame, or the incident count when
-    written to ``folder`` as partitioned GeoParquet; the report). With ``sink`` (the run's
-    :class:`~geomap.cli._storing.StoreSink`), the articles it knows are left out and every other
-    one is upserted into it as a serial run does: one upsert per article, in input order, taken
-    from each partition as soon as it is done."""
+    written to ``folder`` as partitioned GeoParquet, or None without ``merge``; the report). With
+    ``sink`` (the run's :class:`~geomap.cli._storing.StoreSink`), the articles it knows are left
+    out and every other one is upserted into it as a serial run does: one upsert per article, in
+    input order, taken from each partition as soon as it is done. ``merge=False`` (a store-only
+    run) skips the cross-article merge: the store merges."""
     import dask
     import dask.bag as db
 
@@ -75,7 +86,7 @@ def extract(inputs, client, *, types, min_confidence, folder: str | None, progre
         before = [b for b, k in zip(before, known, strict=True) if not k]
         report.ok = len(articles)  # the articles of this run: the known ones are not processed
     if report.stopped or not articles:
-        return (0 if folder else gdask._meta()), report
+        return (0 if folder else gdask._meta() if merge else None), report
     bag = db.from_sequence(articles, partition_size=PARTITION_SIZE)
     merged, failed, rows = gdask._graph(bag, types=types, min_confidence=min_confidence, keep_going=True,
                                         store_rows=sink is not None)
@@ -86,7 +97,7 @@ def extract(inputs, client, *, types, min_confidence, folder: str | None, progre
         work = [dask.delayed(gdask._write_part)(part, str(Path(folder) / f"part.{n}.parquet"))
                 for n, part in enumerate(merged)]
     else:
-        work = merged
+        work = merged if merge else []
     futures = client.compute([*work, *failed, *(rows if sink is not None else [])])
     if progress:
         from distributed import progress as bar
@@ -94,14 +105,19 @@ def extract(inputs, client, *, types, min_confidence, folder: str | None, progre
         with contextlib.redirect_stdout(sys.stderr):  # Dask draws on stdout; geomap's bars go to stderr
             bar(futures)
     if sink is not None:
-        for partition, future in enumerate(futures[len(work) + len(failed):]):
+        first = len(work) + len(failed)
+        for partition in range(len(futures) - first):
+            future, futures[first + partition] = futures[first + partition], None  # freed once taken
             for n, records in future.result():
                 sink.add(articles[partition * PARTITION_SIZE + n], records)
+            del future
     results = client.gather(futures[:len(work) + len(failed)])
     done, failures = results[:len(work)], results[len(work):]
     _add_failures(report, failures, before, len(articles))
     if folder:
         return sum(done), report
+    if not merge:
+        return None, report
     import pandas as pd
 
     frame = pd.concat(done) if len(done) > 1 else done[0]

@@ -47,6 +47,8 @@ class StoreSink:
         self.skipped = 0
         #: articles of this run whose incidents are committed
         self.kept = 0
+        #: incidents this run put into the store (new ids, and held ones a later report lifted)
+        self.inserted = 0
 
     def hash_of(self, article: Article) -> str:
         from ..store.known import article_hash
@@ -97,8 +99,9 @@ class StoreSink:
         with_regions([r for _, _, records, done in buffered if not done for r in records])
         try:
             for article, digest, records, _ in buffered:
-                self.store.upsert_records(records, min_confidence=self.min_confidence,
-                                          article=(digest, article.source or article.id))
+                done = self.store.upsert_records(records, min_confidence=self.min_confidence,
+                                                 article=(digest, article.source or article.id))
+                self.inserted += done.inserted
             self.store.flush()
         except OutputError as exc:  # -o still gets everything
             self.error = exc

@@ -109,8 +109,9 @@ def extract_command(inputs: InputOptions, output: str | None, store: str | None,
         articles, report = inputs.open()
         if sink is not None:
             articles = sink.fresh(articles)
+        # without -o nothing but the store needs the candidates: they go with their article
         found = pipe.run_records(articles, report=report, progress=inputs.progress, strict=inputs.strict,
-                                 each=commit if sink is not None else None)
+                                 each=commit if sink is not None else None, keep=bool(output))
         if sink is not None:
             sink.close()
         if output:
@@ -144,7 +145,9 @@ def _finish(inputs: InputOptions, report, count: int, output: str | None, store:
     if not inputs.quiet:
         where = " and ".join(x for x in (output, store and failure is None and f"store {store}") if x)
         skipped = f" ({sink.skipped} known articles skipped)" if sink is not None and sink.skip_known else ""
-        click.echo(f"{count} incidents from {report.ok} articles{skipped} -> {where or 'nowhere'}", err=True)
+        # a store-only run keeps no incidents to count: it says what it added to the store
+        counted = f"{count} incidents" if output or sink is None else f"{sink.inserted} new incidents"
+        click.echo(f"{counted} from {report.ok} articles{skipped} -> {where or 'nowhere'}", err=True)
     code = inputs.finish(report)
     if failure:
         ctx = click.get_current_context(silent=True)
@@ -183,10 +186,10 @@ def _on_dask(inputs: InputOptions, output: str | None, store: str | None, skip_k
         progress = not inputs.quiet and sys.stderr.isatty()
         with _dask.dask_client(workers, scheduler) as client:
             result, report = _dask.extract(inputs, client, types=types, min_confidence=min_confidence,
-                                           folder=folder, progress=progress, sink=sink)
+                                           folder=folder, progress=progress, sink=sink, merge=bool(output))
         if sink is not None:
             sink.close()
-        count = result if folder else len(result)
+        count = result if folder else len(result) if result is not None else 0
         if output and not folder:
             write_incidents(result, output)
     except GeomapError as exc:

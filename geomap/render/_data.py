@@ -27,9 +27,9 @@ GEO_PRECISION = {1: "exact place", 2: "near the place / part of a region", 3: "r
 DATE_PRECISION = {1: "day", 2: "week", 3: "month"}
 #: From this many incidents a clustered page builds one cluster index per type in typed arrays
 #: (``static/js/clusters.js``) instead of one shared markercluster group: a type toggle adds or
-#: removes one layer, and every pin of 100,000 is placed in about 1 s instead of 4-7 s
-#: (``python -m bench maps``), at the price of clusters that no longer mix types. Smaller maps
-#: share one markercluster group.
+#: removes one layer, and the pins of 100,000 incidents are placed in under 1 s instead of
+#: 3.5-6 s (``python -m bench maps``), at the price of clusters that no longer mix types. Smaller
+#: maps share one markercluster group.
 TYPE_GROUPS_FROM = 20_000
 
 

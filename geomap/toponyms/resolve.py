@@ -22,8 +22,6 @@ import math
 import re
 from collections import Counter
 
-import numpy as np
-
 from ..gazetteer import Candidate
 from ..geometry import contains, haversine_km, in_region_box
 from ..models import Mention
@@ -130,20 +128,30 @@ def _prepared(raw: RawMention, has_container: bool, cache: dict[tuple, tuple]) -
             scored = sorted(scored, key=lambda sc: -sc[0])[:MAX_CANDIDATES]
     # (score, candidate, country, admin-1 code, is it an admin-1 region) for the scoring loop
     flat = [(sc, c, c.place.country, c.place.admin1_code, c.place.kind == "admin1") for sc, c in scored]
-    hit = (flat, np.array([c.place.kind in ("city", "facility") for _, c in scored]),
-           np.radians([c.place.lat for _, c in scored]), np.radians([c.place.lon for _, c in scored]))
+    hit = (flat, [c.place.kind in ("city", "facility") for _, c in scored],
+           [math.radians(c.place.lat) for _, c in scored], [math.radians(c.place.lon) for _, c in scored])
     if len(cache) > PREPARED_CACHE_SIZE:
         cache.clear()
     cache[cache_key] = hit
     return hit
 
 
-def _distances_km(lats: np.ndarray, lons: np.ndarray, anchor_lats: np.ndarray, anchor_lons: np.ndarray) -> np.ndarray:
-    """Great-circle distances, candidates x anchors (radians in, km out)."""
-    dlat = anchor_lats[None, :] - lats[:, None]
-    dlon = anchor_lons[None, :] - lons[:, None]
-    h = np.sin(dlat / 2) ** 2 + np.cos(lats)[:, None] * np.cos(anchor_lats)[None, :] * np.sin(dlon / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+def _near_gains(lats: list[float], lons: list[float], is_city: list[bool], anchors: list[tuple[float, float, float]]) -> list[float]:
+    """For each candidate (radians), ``W_NEAR * exp(-d / NEAR_KM)`` of the great-circle distance
+    ``d`` to the nearest anchor (lat, lon, cos lat in radians); 0 for a candidate that is not a
+    city. Plain floats: numpy would cost every start-up its import for a few small vectors."""
+    out = []
+    for lat, lon, city in zip(lats, lons, is_city):
+        if not city:
+            out.append(0.0)
+            continue
+        cos_lat = math.cos(lat)
+        # the haversine term is monotonic in the distance: the nearest anchor has the smallest
+        h = min(math.sin((a_lat - lat) / 2) ** 2 + cos_lat * a_cos * math.sin((a_lon - lon) / 2) ** 2
+                for a_lat, a_lon, a_cos in anchors)
+        dist = 2 * 6371.0088 * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
+        out.append(W_NEAR * math.exp(-dist / NEAR_KM))
+    return out
 
 
 _LIST_GO_ON = re.compile(r"^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
@@ -222,11 +230,11 @@ def resolve(text: str, raws: list[RawMention], cache: dict[tuple, tuple] | None 
         return best, (best[0] - second if second is not None else 10.0)
 
     picks = [pick([(sc, c) for sc, c, *_ in scored]) for scored in base]
-    near_cache: dict[tuple, np.ndarray | None] = {}
+    near_cache: dict[tuple, list[float]] = {}
     for _ in range(PASSES):
         countries: Counter[str] = Counter()
         admin1s: Counter[str] = Counter()
-        anchor_keys, anchor_lat, anchor_lon = [], [], []
+        anchors: list[tuple[str, float, float, float]] = []
         for g, ((_, cand), margin) in enumerate(picks):
             place = cand.place
             clear = margin >= CLEAR_MARGIN or place.kind == "country"
@@ -236,29 +244,24 @@ def resolve(text: str, raws: list[RawMention], cache: dict[tuple, tuple] | None 
             if place.admin1_code:
                 admin1s[place.admin1_code] += 1
             if place.kind in ("city", "admin1", "facility"):
-                anchor_keys.append(first[g].key)
-                anchor_lat.append(place.lat)
-                anchor_lon.append(place.lon)
-        anchor_keys_arr = np.array(anchor_keys, dtype=object)
-        a_lat, a_lon = np.radians(anchor_lat), np.radians(anchor_lon)
+                lat = math.radians(place.lat)
+                anchors.append((first[g].key, lat, math.radians(place.lon), math.cos(lat)))
         new_picks = []
         for g, scored in enumerate(base):
             if len(scored) == 1:  # nothing to choose between
                 new_picks.append(picks[g])
                 continue
             own_place = picks[g][0][1].place
-            near = None
-            if len(anchor_keys) and is_city[g].any():
-                others = anchor_keys_arr != first[g].key
-                if others.any():
-                    signature = (g, tuple(a_lat[others]), tuple(a_lon[others]))
+            near_list = None
+            if anchors and any(is_city[g]):
+                others = tuple(a[1:] for a in anchors if a[0] != first[g].key)
+                if others:
+                    signature = (g, others)
                     if signature not in near_cache:  # the anchors often stay the same in pass 2
-                        dist = _distances_km(rad[g][0], rad[g][1], a_lat[others], a_lon[others]).min(axis=1)
-                        near_cache[signature] = W_NEAR * np.exp(-dist / NEAR_KM)
-                    near = near_cache[signature]
+                        near_cache[signature] = _near_gains(rad[g][0], rad[g][1], is_city[g], list(others))
+                    near_list = near_cache[signature]
             rescored = []
             own_country, own_admin1 = own_place.country, own_place.admin1_code
-            near_list = near.tolist() if near is not None else None
             city_flags = is_city[g]
             containers_of = outer[g]
             for k, (score, cand, country, admin1_code, is_admin1) in enumerate(scored):

@@ -383,6 +383,24 @@ def test_type_groups_toggle_a_whole_layer(page, tmp_path):
     assert page.evaluate(PLACED) == placed(BIG_PINS)
 
 
+def test_type_groups_follow_filters_changed_while_they_build(page, tmp_path):
+    """Changes made as soon as the first type's clusters show, while the other types' indexes
+    are still being built, end with exactly the matching pins placed; and back again."""
+    the_map = make_map(BIG, title="Type groups")
+    the_map.payload["typeGroups"] = True
+    path = the_map.save(tmp_path / "groups.html")
+    open_map(page, path)
+    type_checkbox(page, "air_strike").uncheck()
+    page.check("input[data-region='RU-KDA']")
+    wait_loaded(page)
+    result = page.evaluate(PLACED)
+    pins = page.evaluate("document.querySelector('.geomap').geomap.pins.length")
+    assert result["same"] and 0 < result["placed"] == result["onScreen"] == pins < BIG_PINS
+    page.click(".geomap-reset")
+    wait_loaded(page)
+    assert page.evaluate(PLACED) == placed(BIG_PINS)
+
+
 def test_type_group_clusters_open_to_named_pins(page, tmp_path):
     """A type group draws its own cluster index: a cluster names its one type and count, Enter
     (or a click) zooms in to where it splits; at the closest zoom pins sharing a point (of every type) are fanned
@@ -421,3 +439,7 @@ def test_type_group_clusters_open_to_named_pins(page, tmp_path):
     assert page.locator(".leaflet-tooltip").text_content() == name
     page.keyboard.press("Enter")
     assert page.locator(".leaflet-popup .geomap-popup-placename").text_content() == "Kyiv"
+    # the whole world (a view padded past the poles): every pin is inside a cluster drawn
+    page.evaluate("document.querySelector('.geomap').geomap.setFragment('at=2/20/0')")
+    wait_loaded(page)
+    assert page.evaluate("document.querySelector('.geomap').geomap.onScreenCount()") == len(pinned(gdf))

@@ -17,7 +17,6 @@ function mercLat(y) { return 360 * Math.atan(Math.exp((1 - 2 * y) * Math.PI)) / 
  * nodes are clusters; built by step() (one zoom level a call) from maxZoom down to minZoom */
 function ClusterIndex(ids, cols, minZoom, maxZoom, radius) {
   var n = ids.length, cap = Math.max(2, 2 * n), k;
-  this.ids = ids;
   this.n = n;
   this.minZoom = minZoom;
   this.maxZoom = maxZoom;
@@ -28,18 +27,19 @@ function ClusterIndex(ids, cols, minZoom, maxZoom, radius) {
   this.zoom = new Int8Array(cap);  // a cluster's zoom: shown at it and below until merged
   this.child = new Int32Array(cap).fill(-1);  // first child, then next sibling
   this.next = new Int32Array(cap).fill(-1);
-  // the pins in Z-order (Morton code of their position at 2^16 cells a side): pins near each
-  // other sit near each other in memory, and so do their cells in the grids of step()
-  var order = new Float64Array(n), px = new Float64Array(n), py = new Float64Array(n);
+  // the pins in Z-order (Morton code of their position at 2^16 cells a side, then their rank
+  // below 2^20): pins near each other sit near each other in memory, and so do their cells in
+  // the grids of step()
+  var order = new Float64Array(n), px = new Float64Array(n), py = new Float64Array(n), ranked = n < 1048576;
   for (k = 0; k < n; k++) {
     px[k] = mercX(cols.lon[ids[k]]);
     py[k] = mercY(cols.lat[ids[k]]);
-    order[k] = morton(Math.min(65535, px[k] * 65536), Math.min(65535, py[k] * 65536)) * 1048576 + k;
+    order[k] = ranked ? morton(Math.min(65535, px[k] * 65536), Math.min(65535, py[k] * 65536)) * 1048576 + k : k;
   }
-  order.sort();
+  if (ranked) { order.sort(); }
   var sorted = new Int32Array(n);
   for (k = 0; k < n; k++) {
-    var from = order[k] % 1048576;
+    var from = ranked ? order[k] % 1048576 : k;
     sorted[k] = ids[from];
     this.x[k] = px[from];
     this.y[k] = py[from];
@@ -122,7 +122,9 @@ function spread(v) {
 /* the nodes shown at zoom z inside the bounds (degrees) */
 ClusterIndex.prototype.nodesAt = function (z, south, west, north, east) {
   var level = this.levels[Math.max(this.minZoom, Math.min(this.maxZoom + 1, z))] || [], out = [];
-  var x0 = mercX(west), x1 = mercX(east), y0 = mercY(north), y1 = mercY(south), x = this.x, y = this.y;
+  // (a view padded by its own size may reach past the poles: sin() would fold those back)
+  var x0 = mercX(west), x1 = mercX(east), x = this.x, y = this.y;
+  var y0 = mercY(Math.min(90, north)), y1 = mercY(Math.max(-90, south));
   for (var a = 0; a < level.length; a++) {
     var k = level[a];
     if (x[k] >= x0 && x[k] <= x1 && y[k] >= y0 && y[k] <= y1) { out.push(k); }

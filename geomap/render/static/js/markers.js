@@ -287,10 +287,10 @@ GeoMap.prototype._syncIndex = function () {
 
   function slice() {
     if (job !== self._job) { return; }
-    var started = now();
-    // the first slice runs on until the first shown type is drawn: the first markers show with
-    // the controls, as on smaller maps
-    while (queue.length && (now() - started < SLICE_MS || self._onShown)) {
+    var started = now(), first = !!self._onShown;
+    // the first slice runs on until the first shown type is drawn, and ends there: the first
+    // markers show with the controls, as on smaller maps
+    while (queue.length && (first ? self._onShown : now() - started < SLICE_MS)) {
       if (!index) { index = new ClusterIndex(ids.shift(), self.cols, minZoom, maxZoom, CLUSTER_RADIUS_MANY); }
       index.step();
       at++;
