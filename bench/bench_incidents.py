@@ -11,8 +11,9 @@
 Lexicon families are switched off by a copy of the taxonomy without their entries (through
 ``GEOMAP_DATA_DIR``); code families by replacing their function in the measuring process only; the
 settlement family by an empty ``ua_settlements.json``, the spelling family by that file without
-the spellings of its rules, the settlement points by an empty ``ua_points.json`` (the gazetteer
-index is rebuilt once for each).
+the spellings of its rules, the settlement points by an empty ``ua_points.json`` (war-report) or
+``ua_postal_points.json`` (GeoNames postal codes), the Moldovan and Romanian villages by an empty
+``postal_places.json`` (the gazetteer index is rebuilt once for each).
 
 Run: ``python -m bench incidents [--dev PATH] [--no-ablation] [--only FAMILY]``; the dev set defaults
 to ``$GEOMAP_INCIDENTS_DEV`` or ``/tmp/incidents-dev/acled-dev.jsonl``.
@@ -100,6 +101,8 @@ CODE_FAMILIES: dict[str, tuple[str, str, str]] = {
 SETTLEMENTS = "KATOTTG settlements in the gazetteer"
 SPELLINGS = "settlement spellings: soft 'yo', two-system names"
 POINTS = "settlement points (war-report gazetteer)"
+POSTAL = "settlement points (GeoNames postal codes)"
+PLACES = "Moldovan and Romanian villages (GeoNames postal codes)"
 
 
 def _without_extra_spellings(record: dict) -> dict:
@@ -180,8 +183,9 @@ def _data_copy(tmp: Path, family: str) -> Path:
         path.write_text(text, encoding="utf-8")
     if family == SETTLEMENTS:
         (dst / "gazetteer" / "ua_settlements.json").write_text("[]\n", encoding="utf-8")
-    if family == POINTS:
-        (dst / "gazetteer" / "ua_points.json").write_text("[]\n", encoding="utf-8")
+    if family in (POINTS, POSTAL, PLACES):
+        name = {POINTS: "ua_points.json", POSTAL: "ua_postal_points.json", PLACES: "postal_places.json"}[family]
+        (dst / "gazetteer" / name).write_text("[]\n", encoding="utf-8")
     if family == SPELLINGS:
         path = dst / "gazetteer" / "ua_settlements.json"
         records = [_without_extra_spellings(r) for r in json.loads(path.read_text(encoding="utf-8"))]
@@ -205,7 +209,7 @@ def run_one(family: str, dev: str) -> None:
 def _measure(family: str, dev: Path) -> dict:
     env = dict(os.environ)
     with tempfile.TemporaryDirectory() as tmp:
-        if family in LEXICON_FAMILIES or family in (SETTLEMENTS, SPELLINGS, POINTS):
+        if family in LEXICON_FAMILIES or family in (SETTLEMENTS, SPELLINGS, POINTS, POSTAL, PLACES):
             env["GEOMAP_DATA_DIR"] = str(_data_copy(Path(tmp), family))
         code = f"import bench.bench_incidents as m; m.run_one({family!r}, {str(dev)!r})"
         out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -242,7 +246,7 @@ def main(argv: list[str]) -> None:
           f"  ({hits} records placed, {typed} of them with the right type; {far_n} far-off incidents)")
     if args.no_ablation:
         return
-    families = args.only or [*LEXICON_FAMILIES, *CODE_FAMILIES, SETTLEMENTS, SPELLINGS, POINTS]
+    families = args.only or [*LEXICON_FAMILIES, *CODE_FAMILIES, SETTLEMENTS, SPELLINGS, POINTS, POSTAL, PLACES]
     print(f"\n{'rule family switched off':<52} {'place':>6} {'p+type':>7} {'far/100':>8}   gain (place, p+type, "
           f"far-off)   gain in records (placed, typed; far-off incidents saved)")
     for family in families:

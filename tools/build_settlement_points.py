@@ -56,22 +56,30 @@ _CYRILLIC = re.compile(r"[а-яёіїєґ]", re.I)
 def fetch_csv(work_dir: Path, clone: Path | None = None) -> bytes:
     """The CSV at :data:`SOURCE_COMMIT`, from a local clone (bare or not) or fetched from
     :data:`SOURCE_URL` into ``work_dir``; checked against :data:`SOURCE_SHA256`."""
+    return fetch_pinned(work_dir / "git-warreport_ua_settlement_aliases", clone, SOURCE_URL, SOURCE_COMMIT,
+                        SOURCE_FILE, SOURCE_SHA256, "tools/build_settlement_points.py")
+
+
+def fetch_pinned(cache: Path, clone: Path | None, url: str, commit: str, path: str, sha256: str,
+                 pin_in: str) -> bytes:
+    """One file at one commit of a public Git repository, from a local clone (bare or not) or
+    fetched from ``url`` into the bare repository ``cache``; checked against ``sha256`` (the pin
+    lives in ``pin_in``, which the error names)."""
     if clone is None:
-        clone = work_dir / "git-warreport_ua_settlement_aliases"
+        clone = cache
         if not (clone / "HEAD").exists():
             clone.mkdir(parents=True, exist_ok=True)
             subprocess.run(["git", "init", "--quiet", "--bare", str(clone)], check=True)
-        has = subprocess.run(["git", "-C", str(clone), "cat-file", "-e", f"{SOURCE_COMMIT}^{{commit}}"],
+        has = subprocess.run(["git", "-C", str(clone), "cat-file", "-e", f"{commit}^{{commit}}"],
                              capture_output=True)
         if has.returncode != 0:
-            subprocess.run(["git", "-C", str(clone), "fetch", "--quiet", "--depth", "1", SOURCE_URL, SOURCE_COMMIT],
-                           check=True)
-    data = subprocess.run(["git", "-C", str(clone), "show", f"{SOURCE_COMMIT}:{SOURCE_FILE}"],
+            subprocess.run(["git", "-C", str(clone), "fetch", "--quiet", "--depth", "1", url, commit], check=True)
+    data = subprocess.run(["git", "-C", str(clone), "show", f"{commit}:{path}"],
                           check=True, capture_output=True).stdout
     digest = hashlib.sha256(data).hexdigest()
-    if digest != SOURCE_SHA256:
-        raise SystemExit(f"{SOURCE_FILE} at {SOURCE_COMMIT} has sha256 {digest}, not the pinned {SOURCE_SHA256}: "
-                         "check the source before updating the pin in tools/build_settlement_points.py")
+    if digest != sha256:
+        raise SystemExit(f"{path} at {commit} has sha256 {digest}, not the pinned {sha256}: "
+                         f"check the source before updating the pin in {pin_in}")
     return data
 
 
@@ -120,7 +128,7 @@ def _point(row: dict) -> tuple[float, float] | None:
     return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
 
 
-def _pick(point: tuple[float, float], candidates: list[dict]) -> tuple[dict | None, str]:
+def pick_settlement(point: tuple[float, float], candidates: list[dict]) -> tuple[dict | None, str]:
     """The candidate whose current point is nearest, clearly nearer than the next, and close."""
     ranked = sorted((haversine_km(*point, c["lat"], c["lon"]), c["id"], c) for c in candidates)
     best_km, _, best = ranked[0]
@@ -162,7 +170,7 @@ def match_points(rows: Iterable[dict], settlements: list[dict], regions: dict[st
         if not found:
             stats["no settlement of that name"] += 1
             continue
-        best, how = _pick(point, list(found.values()))
+        best, how = pick_settlement(point, list(found.values()))
         if best is None:
             stats[how] += 1
             continue

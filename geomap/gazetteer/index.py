@@ -81,7 +81,8 @@ def _inputs() -> list[Path]:
             data_path("curated", "admin1_aliases.toml"), data_path("regions", "admin1.parquet"),
             data_path("regions", "water.parquet"), data_path("regions", "countries.parquet"),
             data_path("curated", "macro_regions.toml"), data_path("gazetteer", "ua_settlements.json"),
-            data_path("gazetteer", "ua_points.json"),
+            data_path("gazetteer", "ua_points.json"), data_path("gazetteer", "ua_postal_points.json"),
+            data_path("gazetteer", "postal_places.json"),
             data_path("curated", "region_names.toml"),  # the region names the index stores
             data_path("curated", "kmu2010.toml")]
 
@@ -486,9 +487,11 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     with open(data_path("curated", "admin1_aliases.toml"), "rb") as handle:
         after_comma = tomllib.load(handle)["after_comma"]
     admin_by_gn: dict[str, tuple[str, str]] = {}
+    admin1_by_code: dict[str, str] = {}  # every admin-1 code's name, with or without a GeoNames code
     for row in _read_table(data_path("regions", "admin1.parquet")):
         code = row.get("code")
         shown = display_name(code, row["name"])  # the layer's name stays an alternate
+        admin1_by_code.setdefault(code, shown)
         layer_names = ([row["name"]] if shown != row["name"] else []) + list(row.get("alt_names") or [])
         names = [(n, ALTERNATE) for n in layer_names]
         names += [(n, ALTERNATE) for n in iso_names.get(code, ())]
@@ -568,6 +571,7 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     del locate, extra_names, shown
     _add_settlements(builder, settlements, admin1_names)
     del settlements
+    _add_postal_places(builder, admin1_by_code)
     builder.flush()
     builder.ids.clear()
     _release_memory()
@@ -639,8 +643,10 @@ APPROXIMATE = {"hromada": "hromada centre", "raion": "raion centre"}
 def _add_settlements(builder: _Builder, settlements: list[dict], admin1_names: dict[str, str]) -> None:
     """Ukraine's settlements, raions and hromadas that GeoNames' cities500 lacks
     (``data/gazetteer/ua_settlements.json``, from KATOTTG; see tools' settlement build); an
-    approximate one that ``ua_points.json`` has a point for gets that point and is exact."""
-    points = {p["id"]: p for p in json.loads(data_path("gazetteer", "ua_points.json").read_text(encoding="utf-8"))}
+    approximate one that ``ua_points.json`` (else ``ua_postal_points.json``) has a point for gets
+    that point and is exact."""
+    points = {p["id"]: p for name in ("ua_postal_points.json", "ua_points.json")
+              for p in json.loads(data_path("gazetteer", name).read_text(encoding="utf-8"))}
     for rec in settlements:
         if rec.get("geonameid"):
             continue  # a GeoNames city: its spellings were added to it
@@ -652,6 +658,16 @@ def _add_settlements(builder: _Builder, settlements: list[dict], admin1_names: d
                     admin1=admin1_names.get(code), admin1_code=code, source="katottg",
                     names=[(n, ALTERNATE) for n in alts], feature=rec.get("feature"),
                     approx=None if point else APPROXIMATE.get(rec.get("approx") or ""))
+
+
+def _add_postal_places(builder: _Builder, admin1_names: dict[str, str]) -> None:
+    """Moldova's and Romania's villages that cities500 lacks (``data/gazetteer/postal_places.json``,
+    from GeoNames' postal-code files; see tools' postal build): villages of unknown size."""
+    for rec in json.loads(data_path("gazetteer", "postal_places.json").read_text(encoding="utf-8")):
+        code = rec["admin1_code"]
+        builder.add(id=rec["id"], name=rec["name"], kind="city", lat=rec["lat"], lon=rec["lon"],
+                    country=rec["country"], admin1=admin1_names.get(code), admin1_code=code,
+                    source="geonames-postal", feature="village")
 
 
 def _admin1_by_point(points: list[tuple[float, float]]) -> list[tuple[str, str] | None]:

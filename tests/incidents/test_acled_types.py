@@ -36,7 +36,7 @@ def test_every_type_maps_to_acled_and_incidents_carry_it():
 
 
 def test_approximate_village_is_flagged_in_every_export(tmp_path):
-    gdf = extract("Artillery shelled Lobkove overnight.")
+    gdf = extract("Artillery shelled Kantserivka overnight.")  # a village still at its hromada centre
     row = gdf.iloc[0]
     assert row.location_note == "approximate: hromada centre" and row.geo_precision == 2
     for ext in (".geojson", ".gpkg", ".parquet", ".csv"):
@@ -47,7 +47,7 @@ def test_approximate_village_is_flagged_in_every_export(tmp_path):
 
 
 def test_store_keeps_the_acled_columns(tmp_path):
-    gdf = extract("Artillery shelled Lobkove overnight.")
+    gdf = extract("Artillery shelled Kantserivka overnight.")  # a village still at its hromada centre
     store = tmp_path / "s.gpkg"
     upsert_store(store, gdf)
     back = read_store(store).iloc[0]
