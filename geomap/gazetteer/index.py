@@ -36,10 +36,11 @@ from .._paths import cache_dir, data_path
 from .._region_names import display_name, display_names
 from .._version import __version__
 from ..errors import DataError
+from .display import official_names
 from .names import is_latin_name, loose_key, name_key
 
 #: Bump when the schema or the build rules change.
-INDEX_SCHEMA = 5
+INDEX_SCHEMA = 6
 CITY_DATASET = "cities500"
 
 # Name flags stored with every (key, place) pair.
@@ -543,6 +544,7 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
     for rec in settlements:
         if rec.get("geonameid"):
             extra_names.setdefault(rec["geonameid"], []).extend(rec["names"])
+    shown = official_names(settlements)
     locate = _Admin1Locator()
     bar = _progress(None, None, "building gazetteer index", progress)
     for cities in _city_chunks():  # parsed, located and added a chunk at a time
@@ -554,17 +556,19 @@ def build_index(path: Path, progress: bool | None = None) -> Path:
             # disagree in places (French regions vs Natural Earth's departments)
             admin1, admin1_code = held or admin_by_gn.get(f"{cc}.{admin1code}", (None, None))
             # Border policy (ISO 3166 / UN): GeoNames files Crimea under UA already; keep it.
-            builder.add(id=f"gn:{gid}", name=name, kind="city", lat=float(lat), lon=float(lon),
+            # the official romanisation is the name shown; GeoNames' own still matches as its name
+            display = shown.get(int(gid), name)
+            builder.add(id=f"gn:{gid}", name=display, kind="city", lat=float(lat), lon=float(lon),
                         country=cc, admin1=admin1, admin1_code=admin1_code,
                         population=population or 0, source="geonames-cities500", geonameid=int(gid),
-                        names=[(a, ALTERNATE) for a in alts]
+                        names=([(name, PRIMARY | ALTERNATE)] if display != name else []) + [(a, ALTERNATE) for a in alts]
                         + [(a, ALTERNATE) for a in extra_names.get(int(gid), ())])
         if bar is not None:
             bar.update(len(cities))
         del cities, spatial_admin1
     if bar is not None:
         bar.close()
-    del locate, extra_names
+    del locate, extra_names, shown
     _add_settlements(builder, settlements, admin1_names)
     del settlements
     _add_postal_places(builder, admin1_by_code)

@@ -80,3 +80,26 @@ def test_a_list_after_the_comma_stays_a_list():
     mentions = geoparse("Missiles hit Kramatorsk, Donetsk and Kharkiv.")
     kinds = {m.text: m.kind for m in mentions}
     assert kinds["Donetsk"] == "city" and kinds["Kharkiv"] == "city"
+
+
+def test_a_geonames_city_is_one_settlement_and_shown_by_its_official_spelling(settlements):
+    linked = [r["geonameid"] for r in settlements if r.get("geonameid")]
+    assert len(linked) == len(set(linked)) > 3_800  # an old name in GeoNames' alternates claims no second village
+    # a city that shares its name with villages of its oblast, and cities the simplified
+    # outlines leave in the river or the sea, are linked too
+    by_gid = {r["geonameid"]: r for r in settlements if r.get("geonameid")}
+    assert by_gid[687700]["names"][0] == "Zaporizhzhia" and by_gid[706448]["names"][0] == "Kherson"
+    gaz = load_gazetteer()
+    for written, shown in (("Zaporizhzhya", "Zaporizhzhia"), ("Izmayil", "Izmail"), ("Kupyansk", "Kupiansk")):
+        mentions = geoparse(f"Missiles struck {written} overnight.")
+        assert [m.place.name for m in mentions] == [shown]
+        assert written in mentions[0].place.alt_names  # GeoNames' spelling stays a name
+    assert gaz.get("gn:687700").name == "Zaporizhzhia"
+
+
+def test_base_map_labels_use_the_gazetteers_spelling():
+    import geopandas
+
+    names = set(geopandas.read_parquet(data_path("basemap", "places.parquet"))["name"])
+    assert {"Zaporizhzhia", "Kryvyi Rih", "Izmail", "Huliaipole"} <= names
+    assert not names & {"Zaporizhzhya", "Kryvyy Rih", "Izmayil", "Hulyaypole"}

@@ -13,9 +13,9 @@ def found(text: str) -> set[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Troops fired mortars at positions near Kupiansk overnight.", ("shelling", "Kupyansk")),
+    ("Troops fired mortars at positions near Kupiansk overnight.", ("shelling", "Kupiansk")),
     ("A drone dropped explosives on a car in Horlivka.", ("air_strike", "Horlivka")),
-    ("The attackers were repulsed near Avdiivka.", ("ground_fighting", "Avdiyivka")),
+    ("The attackers were repulsed near Avdiivka.", ("ground_fighting", "Avdiivka")),
     ("Russian forces engaged in an offensive in the direction of Chasiv Yar but were repelled.",
      ("ground_fighting", "Chasiv Yar")),
     ("About two hundred people gathered in Omsk on Sunday.", ("protest", "Omsk")),
@@ -27,14 +27,14 @@ def test_wording_family_reports_its_type(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("The air force fired in Izium overnight; houses were damaged.", ("shelling", "Izyum")),
+    ("The air force fired in Izium overnight; houses were damaged.", ("shelling", "Izium")),
     ("Troops fired at a factory near Balta, Odesa.", ("shelling", "Balta")),
     ("Gunners destroyed an ammunition depot near Balta, Odesa.", ("shelling", "Balta")),
-    ("Monitors observed 12 explosions involving unknown weapons near Izium.", ("shelling", "Izyum")),
+    ("Monitors observed 12 explosions involving unknown weapons near Izium.", ("shelling", "Izium")),
     ("Air defence destroyed two drones over Balta, Odesa.", ("air_strike", "Balta")),
-    ("Positional battles took place around Izium, Kharkiv region.", ("ground_fighting", "Izyum")),
+    ("Positional battles took place around Izium, Kharkiv region.", ("ground_fighting", "Izium")),
     ("Troops launched an attack on the positions of the defenders near Izium, Kharkiv.",
-     ("ground_fighting", "Izyum")),
+     ("ground_fighting", "Izium")),
     ("Some 300 residents joined a concert-rally in Omsk on Sunday.", ("protest", "Omsk")),
     ("Two hundred workers marched through Omsk to demand their pay.", ("protest", "Omsk")),
     ("Inmates of a prison in Omsk rioted over a search.", ("protest", "Omsk")),
@@ -49,7 +49,7 @@ def test_wording_families_of_the_dev_set_error_analysis(text, expected):
 
 
 def test_from_places_what_was_taken_there_not_where_an_attack_came_from():
-    assert found("Soldiers stole cars from residents of Izium.") == {("looting", "Izyum")}
+    assert found("Soldiers stole cars from residents of Izium.") == {("looting", "Izium")}
     assert found("Soldiers abducted a teacher from Balta and took him away.") == {("civilian_violence", "Balta")}
     # for other types "from" stays where the attack came from
     assert found("Troops fired rockets from Belgorod at homes in Kharkiv.") == {("shelling", "Kharkiv")}
