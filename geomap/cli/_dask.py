@@ -47,8 +47,19 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
 
     with dask.config.set(LOCAL_WORKER_CONFIG), \
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            Client(cluster) as client:
+            Client(cluster) as client, _quiet_teardown():
         yield client
+
+
+@contextlib.contextmanager
+def _quiet_teardown() -> Iterator[None]:
+    """Once the batch is done, the local cluster's shutdown may log a lost connection (with a
+    traceback) under load: nothing the user can act on, so those records are not printed."""
+    import logging
+
+    yield
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def read_all(inputs, report: BatchReport) -> tuple[list, list[int]]:
