@@ -189,11 +189,8 @@ def _regions_after_comma(text: str, raws: list[RawMention], picks: list, contain
                 best = max(areas, key=lambda c: c.prior)
                 picks[j] = ((picks[j][0][0], best), max(margin, CLEAR_MARGIN))
                 nearby = [c for c in raws[i].candidates if in_region_box(best.place, c.place)]
-                if nearby:
-                    place = chosen if chosen in nearby else max(nearby, key=lambda c: c.prior)
-                    picks[i] = ((picks[i][0][0], place), picks[i][1])
-                else:
-                    picks[i] = ((picks[i][0][0], best), picks[i][1])
+                place = best if not nearby else chosen if chosen in nearby else max(nearby, key=lambda c: c.prior)
+                picks[i] = ((picks[i][0][0], place), picks[i][1])
 
 
 def resolve(text: str, raws: list[RawMention], cache: dict[tuple, tuple] | None = None) -> list[Mention]:
