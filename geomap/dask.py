@@ -30,6 +30,7 @@ import zlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ._gc import batch_gc
 from .errors import UsageError
 from .models import Article
 
@@ -111,23 +112,24 @@ def _partition_candidates(articles: Iterable[Article], partition: int, groups: i
     failures: list[tuple[int, Any]] = []
     rows: list[tuple[int, list[dict[str, Any]]]] = []
     position = partition << _POSITION_BITS
-    for n, article in enumerate(articles):
-        try:
-            found = pipe.article(article)
-        except (UsageError, DataError):
-            raise
-        except (GeomapError, ValueError) as exc:  # what geomap.batch records and goes on after
-            if not keep_going:
+    with batch_gc():
+        for n, article in enumerate(articles):
+            try:
+                found = pipe.article(article)
+            except (UsageError, DataError):
                 raise
-            from .batch import BatchReport
+            except (GeomapError, ValueError) as exc:  # what geomap.batch records and goes on after
+                if not keep_going:
+                    raise
+                from .batch import BatchReport
 
-            failures.append((n, BatchReport().record(exc, source=str(article.source or article.id))))
-            continue
-        if store_rows:
-            rows.append((n, pipe.store_records(found)))
-        for cand in found:
-            out[_group(cand.id, groups)].append((position, cand))
-            position += 1
+                failures.append((n, BatchReport().record(exc, source=str(article.source or article.id))))
+                continue
+            if store_rows:
+                rows.append((n, pipe.store_records(found)))
+            for cand in found:
+                out[_group(cand.id, groups)].append((position, cand))
+                position += 1
     return [*out, failures, rows]
 
 
@@ -139,11 +141,12 @@ def _merge_group(parts: list[list[tuple[int, Any]]], min_confidence, taxonomy) -
     """Every candidate of one id group, in input order, through the serial cross-article merge."""
     from .pipeline import Pipeline
 
-    tagged = sorted((item for part in parts for item in part), key=lambda item: item[0])
-    first: dict[str, int] = {}
-    for tag, cand in tagged:
-        first.setdefault(cand.id, tag)
-    gdf = Pipeline(taxonomy=taxonomy, min_confidence=min_confidence).frame([cand for _, cand in tagged])
+    with batch_gc():
+        tagged = sorted((item for part in parts for item in part), key=lambda item: item[0])
+        first: dict[str, int] = {}
+        for tag, cand in tagged:
+            first.setdefault(cand.id, tag)
+        gdf = Pipeline(taxonomy=taxonomy, min_confidence=min_confidence).frame([cand for _, cand in tagged])
     gdf.index = [first[i] for i in gdf["id"]]
     return gdf
 
@@ -203,8 +206,16 @@ def _graph(bag, *, geoparser=None, min_confidence=None, types=None, taxonomy=Non
 
 def collect(incidents: dask_geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     """Compute the result of :func:`extract` into one GeoDataFrame in :func:`geomap.extract`'s
-    row order (by date, type and place, then where each incident first appears)."""
-    return serial_order(incidents.compute())
+    row order (by date, type and place, then where each incident first appears).
+
+    The partitions come to this process as they are and are joined here: ``compute()`` would first
+    join them in a worker, and that table would then travel a second time."""
+    import dask
+    import pandas as pd
+
+    with batch_gc():
+        parts = dask.compute(*incidents.to_delayed())
+        return serial_order(pd.concat(parts) if len(parts) > 1 else parts[0])
 
 
 def serial_order(frame: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from ._gc import batch_gc
 from .batch import BatchReport, BatchStopped, run_batch
 from .errors import UsageError
 from .models import Article, Mention
@@ -142,8 +143,9 @@ class Pipeline:
             each: Callable[[Article, list[Report]], Any] | None = None) -> geopandas.GeoDataFrame:
         """Run every article through the pipeline and return the incidents frame
         (:meth:`run_records`, then :func:`records_frame`)."""
-        return records_frame(self.run_records(articles, report=report, progress=progress, strict=strict,
-                                              each=each), timings=self.timings)
+        with batch_gc():
+            return records_frame(self.run_records(articles, report=report, progress=progress, strict=strict,
+                                                  each=each), timings=self.timings)
 
     def run_records(self, articles: Iterable[Article], *, report: BatchReport | None = None,
                     progress: bool | None = False, strict: bool = False,
@@ -168,13 +170,14 @@ class Pipeline:
             if each is not None:
                 each(article, found)
 
-        if report is None:
-            for article in articles:
-                process(article)
-        else:
-            with contextlib.suppress(BatchStopped):
-                run_batch(articles, process, progress=progress, strict=strict, report=report)
-        return self.records(candidates)
+        with batch_gc():
+            if report is None:
+                for article in articles:
+                    process(article)
+            else:
+                with contextlib.suppress(BatchStopped):
+                    run_batch(articles, process, progress=progress, strict=strict, report=report)
+            return self.records(candidates)
 
     def _geoparse(self, text: str) -> list[Mention]:
         if self.geoparser is None:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from .._gc import batch_gc
 from ..batch import BatchReport, BatchStopped, Failure, run_batch
 from ..errors import UsageError
 
@@ -48,6 +49,9 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     with dask.config.set(LOCAL_WORKER_CONFIG), \
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client, _quiet_teardown():
+        from .._gc import hold_batch_gc
+
+        client.run(hold_batch_gc)  # these workers run nothing but the batch
         yield client
 
 
@@ -76,6 +80,7 @@ def read_all(inputs, report: BatchReport) -> tuple[list, list[int]]:
     return articles, before
 
 
+@batch_gc()
 def extract(inputs, client, *, types, min_confidence, folder: str | None, progress: bool, sink=None,
             merge: bool = True):
     """Run the batch on ``client``: returns (the incidents frame, or the incident count when

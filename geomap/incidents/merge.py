@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..geometry import contains
-from ..models import INCIDENT_COLUMNS, Place
+from ..models import INCIDENT_COLUMNS, Place, pickled_by_slots
 
 
 def incident_id(incident_type: str, place_id: str, date: _dt.date | str | None) -> str:
@@ -40,6 +40,7 @@ def incident_id(incident_type: str, place_id: str, date: _dt.date | str | None) 
     return hashlib.sha1(f"{incident_type}|{place_id}|{day}".encode()).hexdigest()[:12]
 
 
+@pickled_by_slots
 @dataclass(slots=True)
 class Report:
     """One incident as one sentence of one article reports it."""

@@ -80,3 +80,16 @@ def test_worker_failures_take_their_serial_place():
                         total=2 * _dask.PARTITION_SIZE)
     assert [f.source for f in report.failures] == ["a.txt", "x.jsonl:2", "b.jsonl", "late"]
     assert report.ok == 2 * _dask.PARTITION_SIZE - 2
+
+
+def test_the_local_workers_collect_garbage_as_a_batch_does():
+    """The workers `--workers` starts do nothing but the batch: full collections of their heap
+    come at most as often as in a serial batch (geomap._gc), between tasks too."""
+    import gc
+
+    from geomap._gc import FULL_EVERY
+    from geomap.cli._dask import dask_client
+
+    with dask_client(1, None) as client:
+        thresholds = list(client.run(gc.get_threshold).values())
+    assert len(thresholds) == 1 and thresholds[0][2] >= FULL_EVERY
