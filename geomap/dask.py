@@ -208,14 +208,33 @@ def collect(incidents: dask_geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     """Compute the result of :func:`extract` into one GeoDataFrame in :func:`geomap.extract`'s
     row order (by date, type and place, then where each incident first appears).
 
-    The partitions come to this process as they are and are joined here: ``compute()`` would first
-    join them in a worker, and that table would then travel a second time."""
-    import dask
+    The partitions come to this process as they are and are joined here (``compute()`` would first
+    join them in a worker, and that table would then travel a second time); on a distributed
+    client each is fetched as soon as it is done, while the others are still merged."""
     import pandas as pd
 
     with batch_gc():
-        parts = dask.compute(*incidents.to_delayed())
+        parts = _compute_each(incidents.to_delayed())
         return serial_order(pd.concat(parts) if len(parts) > 1 else parts[0])
+
+
+def _compute_each(delayed: list) -> list:
+    """The values of ``delayed``, in order; on a distributed client (when it is the scheduler Dask
+    would use), each taken as soon as it is done."""
+    import dask
+    from dask.base import get_scheduler
+
+    client = getattr(get_scheduler(), "__self__", None)  # a distributed Client's bound `get`
+    if client is None or not hasattr(client, "compute") or not hasattr(client, "gather"):
+        return list(dask.compute(*delayed))
+    from distributed import as_completed
+
+    futures = client.compute(delayed)
+    where = {future.key: n for n, future in enumerate(futures)}
+    values: list = [None] * len(futures)
+    for future in as_completed(futures):
+        values[where[future.key]] = future.result()
+    return values
 
 
 def serial_order(frame: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:

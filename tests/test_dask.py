@@ -14,6 +14,7 @@ import geomap
 
 pytest.importorskip("dask_geopandas")
 
+import dask  # noqa: E402
 import dask.bag as db  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
@@ -70,6 +71,9 @@ def test_same_incidents_whatever_the_partitioning(client, articles):
     assert many.npartitions == 3
     same(geomap.dask.collect(many), serial)
     assert sorted(many.compute()["id"]) == sorted(serial["id"])
+    # and on Dask's own scheduler, without the cluster
+    with dask.config.set(scheduler="sync"):
+        same(geomap.dask.collect(many), serial)
 
 
 def test_a_dataframe_read_by_dask(client, articles, tmp_path):
