@@ -127,9 +127,10 @@ def _partition_candidates(articles: Iterable[Article], partition: int, groups: i
                 continue
             if store_rows:
                 rows.append((n, pipe.store_records(found)))
-            for cand in found:
-                out[_group(cand.id, groups)].append((position, cand))
-                position += 1
+            if groups:  # none: a store-only run, which keeps no candidate for a merge
+                for cand in found:
+                    out[_group(cand.id, groups)].append((position, cand))
+                    position += 1
     return [*out, failures, rows]
 
 

@@ -2,16 +2,21 @@
 
 The inputs are read here, by the same readers as a serial run (so every input that cannot be
 read is named as it would be); the articles go to the workers in partitions of
-:data:`PARTITION_SIZE`, each worker runs the serial per-article stage, and the articles that fail
-there come back and are listed in the order a serial run lists them. The batch is never sunk
-by one article. Dask's progress bar is drawn on stderr when it is a terminal.
+:data:`PARTITION_SIZE` as they are read, a few partitions ahead of the ones done (the client holds
+those articles only, whatever the corpus), each worker runs the serial per-article stage, and the
+articles that fail there come back and are listed in the order a serial run lists them. The
+batch is never sunk by one article. While the inputs are read, geomap's bar counts the articles
+sent; then Dask's bar follows the merge, on stderr when it is a terminal.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .._gc import batch_gc
@@ -66,90 +71,173 @@ def _quiet_teardown() -> Iterator[None]:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def read_all(inputs, report: BatchReport) -> tuple[list, list[int]]:
-    """Every article of the inputs, and for each how many read failures came before it."""
-    articles: list = []
-    before: list[int] = []
+#: Partitions in flight per worker while the inputs are read: the client holds the articles of
+#: these only, so its memory does not grow with the corpus.
+AHEAD_PER_WORKER = 3
+#: Id groups (output partitions) per worker.
+GROUPS_PER_WORKER = 2
 
-    def keep(article) -> None:
-        before.append(len(report.failures))
-        articles.append(article)
 
-    with contextlib.suppress(BatchStopped):
-        run_batch(inputs.articles(report), keep, progress=False, strict=inputs.strict, report=report)
-    return articles, before
+@dataclass(slots=True)
+class _Partition:
+    """A partition sent to the workers: where its first article is in the run, its articles and
+    how many read failures came before each, and the futures of its id groups, of its failed
+    articles and of its store rows (let go of once taken)."""
+
+    first: int
+    articles: list
+    before: list[int]
+    groups: list[Any]
+    failed: Any
+    rows: Any
+
+
+class _DaskFailed(RuntimeError):
+    """Dask itself failed while the inputs were read: the whole run, not the article being read."""
+
+
+class _Batch:
+    """One run on a client: partitions sent as the inputs are read, taken in order as done."""
+
+    def __init__(self, client, *, groups: int, types, sink, ahead: int):
+        self.client, self.groups, self.types, self.sink, self.ahead = client, groups, types, sink, ahead
+        self.run = os.urandom(6).hex()  # task keys of this run alone, on a shared cluster too
+        self.sent: list[_Partition] = []
+        self.waiting: deque[_Partition] = deque()
+        self.failures: list[tuple[int, int, Failure]] = []  # (index in the run, read failures before it, failure)
+        self.count = 0
+        self.chunk: list = []
+        self.before: list[int] = []
+
+    def keep(self, article, failures_so_far: int) -> None:
+        self.before.append(failures_so_far)
+        self.chunk.append(article)
+        if len(self.chunk) >= PARTITION_SIZE:
+            self.send()
+
+    def send(self) -> None:
+        """The articles read since the last partition, to a worker (the known ones left out)."""
+        from operator import getitem
+
+        from .. import dask as gdask
+
+        articles, before = self.chunk, self.before
+        self.chunk, self.before = [], []
+        if self.sink is not None:
+            known = self.sink.known(articles)
+            articles = [a for a, k in zip(articles, known, strict=True) if not k]
+            before = [b for b, k in zip(before, known, strict=True) if not k]
+        if not articles:
+            return
+        number, client = len(self.sent), self.client
+        try:
+            [data] = client.scatter([articles], hash=False)  # straight to a worker, not through the scheduler
+            done = client.submit(gdask._partition_candidates, data, number, self.groups, None, self.types, None,
+                                 True, self.sink is not None, key=f"geomap-partition-{self.run}-{number}")
+            part = _Partition(self.count, articles, before, [client.submit(getitem, done, g) for g in range(self.groups)],
+                              client.submit(getitem, done, self.groups), client.submit(getitem, done, self.groups + 1))
+        except ValueError as exc:  # never to be taken for the failure of the article being read
+            raise _DaskFailed(f"Dask could not take a partition: {exc}") from exc
+        self.count += len(articles)
+        self.sent.append(part)
+        self.waiting.append(part)
+        while len(self.waiting) > self.ahead:
+            self.take()
+
+    def take(self) -> None:
+        """The oldest partition, once done: its failures noted, its rows upserted in input order,
+        its articles let go of."""
+        part = self.waiting.popleft()
+        for n, failure in part.failed.result():
+            self.failures.append((part.first + n, part.before[n], failure))
+        if self.sink is not None:
+            for n, records in part.rows.result():
+                self.sink.add(part.articles[n], records)
+        part.articles, part.failed, part.rows = [], None, None
+
+    def merges(self, min_confidence) -> list[Any]:
+        """The futures of the id groups' incident frames."""
+        from .. import dask as gdask
+
+        if not self.sent or not self.groups:
+            return []
+        merged = [self.client.submit(gdask._merge_group, [part.groups[g] for part in self.sent], min_confidence,
+                                     None, key=f"geomap-merge-{self.run}-{g}") for g in range(self.groups)]
+        for part in self.sent:
+            part.groups = []  # the merges hold what they need
+        return merged
 
 
 @batch_gc()
 def extract(inputs, client, *, types, min_confidence, folder: str | None, progress: bool, sink=None,
             merge: bool = True):
     """Run the batch on ``client``: returns (the incidents frame, or the incident count when
-    written to ``folder`` as partitioned GeoParquet, or None without ``merge``; the report). With
+    written to ``folder`` as partitioned GeoParquet, or None without ``merge``; the report).
+
+    The inputs are read as a serial run reads them, and every :data:`PARTITION_SIZE` articles go
+    to a worker as soon as they are read, with at most :data:`AHEAD_PER_WORKER` partitions a worker
+    waiting: a partition's articles are let go of here once it is done, so the client's memory
+    does not grow with the corpus (the candidates wait in the workers for the merge). With
     ``sink`` (the run's :class:`~geomap.cli._storing.StoreSink`), the articles it knows are left
     out and every other one is upserted into it as a serial run does: one upsert per article, in
-    input order, taken from each partition as soon as it is done. ``merge=False`` (a store-only
-    run) skips the cross-article merge: the store merges."""
-    import dask
-    import dask.bag as db
-
+    input order, as each partition is done. ``merge=False`` (a store-only run) skips the
+    cross-article merge (the store merges) and the workers keep no candidate for it. With
+    ``--strict``, the articles read before the first failure are done, as in a serial run."""
     from .. import dask as gdask
 
     report = BatchReport()
-    articles, before = read_all(inputs, report)
-    if sink is not None and articles:
-        known = sink.known(articles)
-        articles = [a for a, k in zip(articles, known, strict=True) if not k]
-        before = [b for b, k in zip(before, known, strict=True) if not k]
-        report.ok = len(articles)  # the articles of this run: the known ones are not processed
-    if report.stopped or not articles:
-        return (0 if folder else gdask._meta() if merge else None), report
-    bag = db.from_sequence(articles, partition_size=PARTITION_SIZE)
-    merged, failed, rows = gdask._graph(bag, types=types, min_confidence=min_confidence, keep_going=True,
-                                        store_rows=sink is not None)
+    workers = max(1, len(_workers(client)))
+    batch = _Batch(client, groups=GROUPS_PER_WORKER * workers if merge or folder else 0,
+                   types=tuple(types) if types is not None else None, sink=sink, ahead=AHEAD_PER_WORKER * workers)
+    with contextlib.suppress(BatchStopped):
+        run_batch(inputs.articles(report), lambda article: batch.keep(article, len(report.failures)),
+                  progress=progress, strict=inputs.strict, report=report)
+    if batch.chunk:
+        batch.send()
+    merged = batch.merges(min_confidence)
     if folder:
         from pathlib import Path
 
         Path(folder).mkdir(parents=True, exist_ok=True)
-        work = [dask.delayed(gdask._write_part)(part, str(Path(folder) / f"part.{n}.parquet"))
+        work = [client.submit(gdask._write_part, part, str(Path(folder) / f"part.{n}.parquet"))
                 for n, part in enumerate(merged)]
     else:
         work = merged if merge else []
-    futures = client.compute([*work, *failed, *(rows if sink is not None else [])])
-    if progress:
+    if progress and (work or batch.waiting):
         from distributed import progress as bar
 
         with contextlib.redirect_stdout(sys.stderr):  # Dask draws on stdout; geomap's bars go to stderr
-            bar(futures)
-    if sink is not None:
-        first = len(work) + len(failed)
-        for partition in range(len(futures) - first):
-            future, futures[first + partition] = futures[first + partition], None  # freed once taken
-            for n, records in future.result():
-                sink.add(articles[partition * PARTITION_SIZE + n], records)
-            del future
-    results = client.gather(futures[:len(work) + len(failed)])
-    done, failures = results[:len(work)], results[len(work):]
-    _add_failures(report, failures, before, len(articles))
+            bar([*work, *(part.rows for part in batch.waiting)])
+    while batch.waiting:
+        batch.take()
+    done = client.gather(work)
+    _place_failures(report, batch.failures, batch.count)
     if folder:
         return sum(done), report
     if not merge:
         return None, report
+    if not done:
+        return gdask._meta(), report
     import pandas as pd
 
     frame = pd.concat(done) if len(done) > 1 else done[0]
     return gdask.serial_order(frame), report
 
 
-def _add_failures(report: BatchReport, failed: list[list[tuple[int, Failure]]], before: list[int],
-                  total: int) -> None:
-    """Put the workers' failures among the read failures where a serial run has them."""
-    reads = list(report.failures)
-    ranked: list[tuple[float, int, Failure]] = [(float(i), 0, f) for i, f in enumerate(reads)]
-    for partition, items in enumerate(failed):
-        for n, failure in items:
-            index = partition * PARTITION_SIZE + n
-            # after the read failures that came before this article, before the later ones
-            ranked.append((before[index] - 0.5, index, failure))
+def _workers(client) -> dict:
+    """The workers of the client's cluster."""
+    try:
+        return client.scheduler_info(n_workers=-1).get("workers", {})
+    except TypeError:  # an older distributed lists every worker
+        return client.scheduler_info().get("workers", {})
+
+
+def _place_failures(report: BatchReport, failed: list[tuple[int, int, Failure]], count: int) -> None:
+    """Put the workers' failures (index of the article among the ``count`` sent, read failures
+    before it, failure) among the read failures, where a serial run lists them."""
+    # after the read failures that came before the article, before the later ones
+    ranked = [(float(i), 0, f) for i, f in enumerate(report.failures)]
+    ranked += [(before - 0.5, index, failure) for index, before, failure in failed]
     ranked.sort(key=lambda r: (r[0], r[1]))
     report.failures[:] = [f for _, _, f in ranked]
-    report.ok = total - (len(report.failures) - len(reads))
+    report.ok = count - len(failed)

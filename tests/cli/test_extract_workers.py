@@ -73,13 +73,49 @@ def test_worker_failures_take_their_serial_place():
     from geomap.cli import _dask
 
     report = BatchReport(failures=[Failure("a.txt", None, "empty file"), Failure("b.jsonl", 3, "malformed")])
-    # articles 0..3; the first read failure came before article 0, the second before article 2
-    before = [1, 1, 2, 2]
-    worker = [[(1, Failure("x.jsonl:2", None, "boom"))], [(_dask.PARTITION_SIZE - 1, Failure("late", None, "bad"))]]
-    _dask._add_failures(report, worker, before + [2] * (2 * _dask.PARTITION_SIZE - len(before)),
-                        total=2 * _dask.PARTITION_SIZE)
+    # the first read failure came before article 0, the second before article 2
+    worker = [(1, 1, Failure("x.jsonl:2", None, "boom")), (2 * _dask.PARTITION_SIZE - 1, 2, Failure("late", None, "bad"))]
+    _dask._place_failures(report, worker, count=2 * _dask.PARTITION_SIZE)
     assert [f.source for f in report.failures] == ["a.txt", "x.jsonl:2", "b.jsonl", "late"]
     assert report.ok == 2 * _dask.PARTITION_SIZE - 2
+
+
+def test_articles_go_to_the_workers_as_they_are_read(tmp_path, monkeypatch):
+    """The client holds the articles of a few partitions at a time, however long the input,
+    and the result is still the serial one."""
+    import json
+
+    import geomap
+    from geomap.cli import _dask
+    from geomap.cli._inputs import InputOptions
+
+    places = ["Tuapse", "Odesa", "Kharkiv", "Belgorod", "Novorossiysk", "Kherson"]
+    lines = [json.dumps({"id": f"a{n}", "date": f"2025-11-{1 + n % 9:02d}",
+                         "text": f"Drones struck an oil depot in {places[n % 6]} overnight, officials said. "
+                                 f"Police in {places[(n + 1) % 6]} detained two men."}) for n in range(24)]
+    lines.insert(11, "not json")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(_dask, "PARTITION_SIZE", 3)
+    monkeypatch.setattr(_dask, "AHEAD_PER_WORKER", 1)
+    held = []
+    take = _dask._Batch.take
+
+    def counting_take(batch):
+        held.append(sum(1 for part in batch.sent if part.articles))
+        take(batch)
+
+    monkeypatch.setattr(_dask._Batch, "take", counting_take)
+    with _dask.dask_client(2, None) as client:
+        frame, report = _dask.extract(InputOptions(paths=(str(feed),)), client, types=None, min_confidence=None,
+                                      folder=None, progress=False)
+    assert report.ok == 24 and [f.line for f in report.failures] == [12]
+    assert len(held) == 8 and max(held) == 3  # 2 workers x 1 ahead, and the one just sent
+    serial = geomap.extract(list(geomap.read_articles([str(feed)], on_error=lambda exc: None)))
+    geomap.write_incidents(frame, tmp_path / "dask.geojson")
+    geomap.write_incidents(serial, tmp_path / "serial.geojson")
+    assert len(serial) > 10
+    assert (tmp_path / "dask.geojson").read_bytes() == (tmp_path / "serial.geojson").read_bytes()
 
 
 def test_the_local_workers_collect_garbage_as_a_batch_does():
