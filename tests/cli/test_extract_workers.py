@@ -54,6 +54,17 @@ def test_workers_give_the_serial_result_and_name_the_same_failures(tmp_path):
     assert sorted(parts["id"]) == sorted(read_incidents(tmp_path / "serial.geojson")["id"])
 
 
+def test_strict_workers_keep_what_a_strict_serial_run_keeps(tmp_path):
+    (tmp_path / "feed.jsonl").write_text(FEED, encoding="utf-8")
+    serial = _geomap("feed.jsonl", "--strict", "-o", "serial.geojson", cwd=tmp_path)
+    parallel = _geomap("feed.jsonl", "--strict", "--workers", "2", "-o", "dask.geojson", cwd=tmp_path)
+    assert serial[0] == parallel[0] != 0
+    assert parallel[1] == [line.replace("serial.geojson", "dask.geojson") for line in serial[1]]
+    kept = (tmp_path / "serial.geojson").read_bytes()
+    assert b"Tuapse" in kept and b"Chisinau" not in kept  # the article before the failure, not the one after
+    assert (tmp_path / "dask.geojson").read_bytes() == kept
+
+
 def test_workers_and_scheduler_are_exclusive(tmp_path):
     code, lines = _geomap(str(data_path("examples")), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1",
                           "-o", "x.geojson", cwd=tmp_path)
