@@ -9,7 +9,9 @@ Figures printed:
    seconds and peak RSS;
 2. Dask: ``geomap.dask.extract`` on the cluster ``geomap extract --workers 2`` starts (2 worker
    processes, :func:`geomap.cli._dask.dask_client`) against ``geomap.extract`` in this process, on
-   N varied synthetic articles (default 20,000) read from JSONL files by the workers themselves;
+   N varied synthetic articles (default 20,000) read from JSONL files by the workers themselves,
+   the two taken in turn (``--rounds``, default 2: the machine's speed drifts) and each round's
+   ratio printed with their median;
    each worker warmed as this process is (its warm-up CPU, the index reopen and imports, is
    printed); whether the two outputs are byte-identical as GeoJSON; the memory of each worker
    process (psutil RSS at the end, and its peak). On a shared machine the wall-clock ratio says
@@ -28,7 +30,7 @@ sentences drawn at random, every city they name replaced by another city of the 
 dates spread over a year, so that name caches and incident ids vary as in a real archive. No
 evaluation text is used.
 
-Run: ``python -m bench scale`` (``--articles N --store-articles N --skip-startup --skip-index
+Run: ``python -m bench scale`` (``--articles N --rounds N --store-articles N --skip-startup --skip-index
 --skip-dask --skip-store``).
 """
 
@@ -215,7 +217,10 @@ def _warm(records: list[dict]) -> dict[str, float]:
     return {"wall": t.perf_counter() - t0, "cpu": cpu() - c0}
 
 
-def dask_vs_serial(records: list[dict], tmp: Path) -> None:
+def dask_vs_serial(records: list[dict], tmp: Path, rounds: int = 2) -> None:
+    """Serial and Dask runs taken in turn, ``rounds`` times, on one cluster: the machine's speed
+    drifts by 15% and more over minutes here, and a drift between two runs taken one after the
+    other would be read as a speed-up (or a loss); each round's ratio compares neighbours."""
     import dask.bag as db
 
     import geomap
@@ -228,13 +233,6 @@ def dask_vs_serial(records: list[dict], tmp: Path) -> None:
                 for r in records]
     geomap.extract(articles[:20])  # warm: gazetteer, lexicon, regions
     n = len(articles)
-    c0, t0 = _self_cpu(), time.perf_counter()
-    serial = geomap.extract(articles)
-    serial_s, serial_cpu = time.perf_counter() - t0, _self_cpu() - c0
-    print(f"one process    {n} articles in {serial_s:.1f} s = {n / serial_s:.0f} articles/s, "
-          f"{len(serial)} incidents, {1000 * serial_cpu / n:.2f} ms CPU per article, "
-          f"peak {_peak_rss_mb():.0f} MB (load {_load()})")
-
     t0 = time.perf_counter()
     with dask_client(2, None) as client:  # the cluster `geomap extract --workers 2` runs on
         started = time.perf_counter() - t0
@@ -242,24 +240,32 @@ def dask_vs_serial(records: list[dict], tmp: Path) -> None:
         warm = client.run(_warm, records[:20])
         # and this process as for the serial run: Dask's dataframe modules imported, one small graph run
         geomap.dask.collect(geomap.dask.extract(db.from_sequence(records[:4], npartitions=2)))
-        before = client.run(_worker_figures)
-        c0, t0 = _self_cpu(), time.perf_counter()
-        lazy = geomap.dask.extract(db.read_text(paths).map(json.loads))
-        parallel = geomap.dask.collect(lazy)
-        dask_s, client_cpu = time.perf_counter() - t0, _self_cpu() - c0
-        after = client.run(_worker_figures)
-    worker_cpu = sum(after[w]["cpu"] - before[w]["cpu"] for w in after)
-    print(f"2 workers      {n} articles in {dask_s:.1f} s = {n / dask_s:.0f} articles/s, "
-          f"{len(parallel)} incidents; {serial_s / dask_s:.2f}x one process by the clock (cluster start "
-          f"{started:.1f} s, each worker's warm-up "
-          + ", ".join(f"{w['cpu']:.1f} s CPU" for w in warm.values()) + f"; load {_load()})")
-    # two cores carry the workers AND the client (with the scheduler): their CPU shares them
-    ceiling = serial_cpu / ((worker_cpu + client_cpu) / 2)
-    print(f"               CPU per article: {1000 * worker_cpu / n:.2f} ms in the workers (both together), "
-          f"{1000 * client_cpu / n:.2f} ms in the client and scheduler, against {1000 * serial_cpu / n:.2f} ms "
-          f"in one process: {ceiling:.2f}x one process by CPU (the speed-up on 2 free cores)")
-    print("               memory per worker (psutil RSS at the end / peak): "
-          + ", ".join(f"{f['rss']:.0f} / {f['peak']:.0f} MB" for f in after.values()))
+        print(f"2 workers      cluster start {started:.1f} s, each worker's warm-up "
+              + ", ".join(f"{w['cpu']:.1f} s CPU" for w in warm.values()) + f" (load {_load()})")
+        clock, by_cpu = [], []
+        for round_ in range(1, rounds + 1):
+            c0, t0 = _self_cpu(), time.perf_counter()
+            serial = geomap.extract(articles)
+            serial_s, serial_cpu = time.perf_counter() - t0, _self_cpu() - c0
+            before = client.run(_worker_figures)
+            c0, t0 = _self_cpu(), time.perf_counter()
+            parallel = geomap.dask.collect(geomap.dask.extract(db.read_text(paths).map(json.loads)))
+            dask_s, client_cpu = time.perf_counter() - t0, _self_cpu() - c0
+            after = client.run(_worker_figures)
+            worker_cpu = sum(after[w]["cpu"] - before[w]["cpu"] for w in after)
+            # two cores carry the workers AND the client (with the scheduler): their CPU shares them
+            clock.append(serial_s / dask_s)
+            by_cpu.append(serial_cpu / ((worker_cpu + client_cpu) / 2))
+            print(f"round {round_}        one process: {n} articles in {serial_s:.1f} s = {n / serial_s:.0f} articles/s, "
+                  f"{len(serial)} incidents, {1000 * serial_cpu / n:.2f} ms CPU per article; 2 workers: {dask_s:.1f} s = "
+                  f"{n / dask_s:.0f} articles/s, {len(parallel)} incidents, {1000 * worker_cpu / n:.2f} ms CPU per "
+                  f"article in the workers (both together), {1000 * client_cpu / n:.2f} ms in the client and "
+                  f"scheduler: {clock[-1]:.2f}x by the clock, {by_cpu[-1]:.2f}x by CPU (load {_load()})")
+        print(f"2 workers      against one process: {statistics.median(clock):.2f}x by the clock, "
+              f"{statistics.median(by_cpu):.2f}x by CPU (the speed-up on 2 free cores), median of {rounds} rounds; "
+              f"peak RSS of this process {_peak_rss_mb():.0f} MB")
+        print("               memory per worker (psutil RSS at the end / peak): "
+              + ", ".join(f"{f['rss']:.0f} / {f['peak']:.0f} MB" for f in after.values()))
     a, b = tmp / "serial.geojson", tmp / "dask.geojson"
     geomap.write_incidents(serial, a)
     geomap.write_incidents(parallel, b)
@@ -308,6 +314,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="bench_scale")
     parser.add_argument("--articles", type=int, default=20_000, help="articles for Dask against one process")
     parser.add_argument("--store-articles", type=int, default=10_000, help="articles for the store against a file")
+    parser.add_argument("--rounds", type=int, default=2, help="serial and Dask runs taken in turn")
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--skip-store", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
@@ -323,7 +330,7 @@ def main(argv: list[str]) -> None:
             return
         records = synthetic_records(max(args.articles, args.store_articles))
         if not args.skip_dask:
-            dask_vs_serial(records[:args.articles], tmp)
+            dask_vs_serial(records[:args.articles], tmp, args.rounds)
         if not args.skip_store:
             store_vs_file(records[:args.store_articles], tmp)
 

