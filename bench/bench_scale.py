@@ -10,8 +10,8 @@ Figures printed:
 2. Dask: ``geomap.dask.extract`` on the cluster ``geomap extract --workers 2`` starts (2 worker
    processes, :func:`geomap.cli._dask.dask_client`) against ``geomap.extract`` in this process, on
    N varied synthetic articles (default 20,000) read from JSONL files by the workers themselves,
-   the two taken in turn (``--rounds``, default 2: the machine's speed drifts) and each round's
-   ratio printed with their median;
+   the two taken in turn (``--rounds``, default 3, each in the other order from the last: the
+   machine's speed drifts) and each round's ratio printed with their median;
    each worker warmed as this process is (its warm-up CPU, the index reopen and imports, is
    printed); whether the two outputs are byte-identical as GeoJSON; the memory of each worker
    process (psutil RSS at the end, and its peak). On a shared machine the wall-clock ratio says
@@ -217,7 +217,7 @@ def _warm(records: list[dict]) -> dict[str, float]:
     return {"wall": t.perf_counter() - t0, "cpu": cpu() - c0}
 
 
-def dask_vs_serial(records: list[dict], tmp: Path, rounds: int = 2) -> None:
+def dask_vs_serial(records: list[dict], tmp: Path, rounds: int = 3) -> None:
     """Serial and Dask runs taken in turn, ``rounds`` times, on one cluster: the machine's speed
     drifts by 15% and more over minutes here, and a drift between two runs taken one after the
     other would be read as a speed-up (or a loss); each round's ratio compares neighbours."""
@@ -244,14 +244,19 @@ def dask_vs_serial(records: list[dict], tmp: Path, rounds: int = 2) -> None:
               + ", ".join(f"{w['cpu']:.1f} s CPU" for w in warm.values()) + f" (load {_load()})")
         clock, by_cpu = [], []
         for round_ in range(1, rounds + 1):
-            c0, t0 = _self_cpu(), time.perf_counter()
-            serial = geomap.extract(articles)
-            serial_s, serial_cpu = time.perf_counter() - t0, _self_cpu() - c0
-            before = client.run(_worker_figures)
-            c0, t0 = _self_cpu(), time.perf_counter()
-            parallel = geomap.dask.collect(geomap.dask.extract(db.read_text(paths).map(json.loads)))
-            dask_s, client_cpu = time.perf_counter() - t0, _self_cpu() - c0
-            after = client.run(_worker_figures)
+            # in turn, and in the other order every other round, so that a steady drift of the
+            # machine's speed favours neither side
+            for side in ("serial", "dask") if round_ % 2 else ("dask", "serial"):
+                if side == "serial":
+                    c0, t0 = _self_cpu(), time.perf_counter()
+                    serial = geomap.extract(articles)
+                    serial_s, serial_cpu = time.perf_counter() - t0, _self_cpu() - c0
+                    continue
+                before = client.run(_worker_figures)
+                c0, t0 = _self_cpu(), time.perf_counter()
+                parallel = geomap.dask.collect(geomap.dask.extract(db.read_text(paths).map(json.loads)))
+                dask_s, client_cpu = time.perf_counter() - t0, _self_cpu() - c0
+                after = client.run(_worker_figures)
             worker_cpu = sum(after[w]["cpu"] - before[w]["cpu"] for w in after)
             # two cores carry the workers AND the client (with the scheduler): their CPU shares them
             clock.append(serial_s / dask_s)
@@ -314,7 +319,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="bench_scale")
     parser.add_argument("--articles", type=int, default=20_000, help="articles for Dask against one process")
     parser.add_argument("--store-articles", type=int, default=10_000, help="articles for the store against a file")
-    parser.add_argument("--rounds", type=int, default=2, help="serial and Dask runs taken in turn")
+    parser.add_argument("--rounds", type=int, default=3, help="serial and Dask runs taken in turn")
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--skip-store", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
