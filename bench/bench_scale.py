@@ -11,7 +11,9 @@ Figures printed:
    processes, :func:`geomap.cli._dask.dask_client`) against ``geomap.extract`` in this process, on
    N varied synthetic articles (default 20,000) read from JSONL files by the workers themselves,
    the two taken in turn (``--rounds``, default 3, each in the other order from the last: the
-   machine's speed drifts) and each round's ratio printed with their median;
+   machine's speed drifts) and each round's ratio printed with their median; and in each round,
+   as the ceiling this machine gives two processes at that moment, two plain processes side by
+   side, each extracting half of the articles (no Dask, no merge between them);
    each worker warmed as this process is (its warm-up CPU, the index reopen and imports, is
    printed); whether the two outputs are byte-identical as GeoJSON; the memory of each worker
    process (psutil RSS at the end, and its peak). On a shared machine the wall-clock ratio says
@@ -217,6 +219,34 @@ def _warm(records: list[dict]) -> dict[str, float]:
     return {"wall": t.perf_counter() - t0, "cpu": cpu() - c0}
 
 
+def _half_child(path: str) -> None:
+    """In a fresh process: warm as the serial run is, then extract the articles of ``path`` (a
+    JSONL file) and print this process's wall and CPU seconds for them, as JSON."""
+    import geomap
+    from geomap.models import Article
+
+    records = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+    articles = [Article(id=r["id"], text=r["text"], date=dt.date.fromisoformat(r["date"]), source=r["source"])
+                for r in records]
+    geomap.extract(articles[:20])
+    c0, t0 = _self_cpu(), time.perf_counter()
+    geomap.extract(articles)
+    print(json.dumps({"wall": time.perf_counter() - t0, "cpu": _self_cpu() - c0}))
+
+
+def _side_by_side(halves: list[Path]) -> tuple[float, float]:
+    """Two plain processes at once, each on half of the articles (no Dask, no merge between
+    them): (wall seconds of the slower, CPU seconds of both); what this machine gives two
+    processes at this moment, the ceiling a speed-up on it can reach."""
+    code = "import sys, bench.bench_scale as m; m._half_child(sys.argv[1])"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(h)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+             for h in halves]
+    outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+    if any(p.returncode for p in procs):
+        raise RuntimeError("a side-by-side process failed")
+    return max(o["wall"] for o in outs), sum(o["cpu"] for o in outs)
+
+
 def dask_vs_serial(records: list[dict], tmp: Path, rounds: int = 3) -> None:
     """Serial and Dask runs taken in turn, ``rounds`` times, on one cluster: the machine's speed
     drifts by 15% and more over minutes here, and a drift between two runs taken one after the
@@ -229,6 +259,7 @@ def dask_vs_serial(records: list[dict], tmp: Path, rounds: int = 3) -> None:
     from geomap.models import Article
 
     paths = _write_jsonl(records, tmp / "jsonl", files=16)
+    halves = [_jsonl(records[k::2], tmp / f"half-{k}.jsonl") for k in range(2)]
     articles = [Article(id=r["id"], text=r["text"], date=dt.date.fromisoformat(r["date"]), source=r["source"])
                 for r in records]
     geomap.extract(articles[:20])  # warm: gazetteer, lexicon, regions
@@ -242,7 +273,7 @@ def dask_vs_serial(records: list[dict], tmp: Path, rounds: int = 3) -> None:
         geomap.dask.collect(geomap.dask.extract(db.from_sequence(records[:4], npartitions=2)))
         print(f"2 workers      cluster start {started:.1f} s, each worker's warm-up "
               + ", ".join(f"{w['cpu']:.1f} s CPU" for w in warm.values()) + f" (load {_load()})")
-        clock, by_cpu = [], []
+        clock, by_cpu, pair_clock, pair_cpu = [], [], [], []
         for round_ in range(1, rounds + 1):
             # in turn, and in the other order every other round, so that a steady drift of the
             # machine's speed favours neither side
@@ -258,17 +289,22 @@ def dask_vs_serial(records: list[dict], tmp: Path, rounds: int = 3) -> None:
                 dask_s, client_cpu = time.perf_counter() - t0, _self_cpu() - c0
                 after = client.run(_worker_figures)
             worker_cpu = sum(after[w]["cpu"] - before[w]["cpu"] for w in after)
+            pair_s, both_cpu = _side_by_side(halves)
             # two cores carry the workers AND the client (with the scheduler): their CPU shares them
             clock.append(serial_s / dask_s)
             by_cpu.append(serial_cpu / ((worker_cpu + client_cpu) / 2))
+            pair_clock.append(serial_s / pair_s)
+            pair_cpu.append(serial_cpu / (both_cpu / 2))
             print(f"round {round_}        one process: {n} articles in {serial_s:.1f} s = {n / serial_s:.0f} articles/s, "
                   f"{len(serial)} incidents, {1000 * serial_cpu / n:.2f} ms CPU per article; 2 workers: {dask_s:.1f} s = "
                   f"{n / dask_s:.0f} articles/s, {len(parallel)} incidents, {1000 * worker_cpu / n:.2f} ms CPU per "
                   f"article in the workers (both together), {1000 * client_cpu / n:.2f} ms in the client and "
-                  f"scheduler: {clock[-1]:.2f}x by the clock, {by_cpu[-1]:.2f}x by CPU (load {_load()})")
+                  f"scheduler: {clock[-1]:.2f}x by the clock, {by_cpu[-1]:.2f}x by CPU; two plain processes side by "
+                  f"side, half each: {pair_clock[-1]:.2f}x by the clock, {pair_cpu[-1]:.2f}x by CPU (load {_load()})")
         print(f"2 workers      against one process: {statistics.median(clock):.2f}x by the clock, "
               f"{statistics.median(by_cpu):.2f}x by CPU (the speed-up on 2 free cores), median of {rounds} rounds; "
-              f"peak RSS of this process {_peak_rss_mb():.0f} MB")
+              f"the machine's ceiling, two plain processes side by side: {statistics.median(pair_clock):.2f}x by the "
+              f"clock, {statistics.median(pair_cpu):.2f}x by CPU; peak RSS of this process {_peak_rss_mb():.0f} MB")
         print("               memory per worker (psutil RSS at the end / peak): "
               + ", ".join(f"{f['rss']:.0f} / {f['peak']:.0f} MB" for f in after.values()))
     a, b = tmp / "serial.geojson", tmp / "dask.geojson"
