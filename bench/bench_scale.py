@@ -199,23 +199,28 @@ def _self_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _articles(records: list[dict]) -> list:
+    """The synthetic records as Articles, read as a serial run is given them."""
+    from geomap.models import Article
+
+    return [Article(id=r["id"], text=r["text"], date=dt.date.fromisoformat(r["date"]), source=r["source"])
+            for r in records]
+
+
 def _warm(records: list[dict]) -> dict[str, float]:
     """In a worker: the serial run's warm-up (gazetteer, lexicon, regions, pandas and geopandas
     for the frame), timed: what a worker pays once, at its start."""
-    import datetime as dt
     import resource as r
     import time as t
 
     import geomap
-    from geomap.models import Article
 
     def cpu() -> float:
         usage = r.getrusage(r.RUSAGE_THREAD)
         return usage.ru_utime + usage.ru_stime
 
     c0, t0 = cpu(), t.perf_counter()
-    geomap.extract([Article(id=x["id"], text=x["text"], date=dt.date.fromisoformat(x["date"]), source=x["source"])
-                    for x in records])
+    geomap.extract(_articles(records))
     return {"wall": t.perf_counter() - t0, "cpu": cpu() - c0}
 
 
@@ -223,11 +228,9 @@ def _half_child(path: str) -> None:
     """In a fresh process: warm as the serial run is, then extract the articles of ``path`` (a
     JSONL file) and print this process's wall and CPU seconds for them, as JSON."""
     import geomap
-    from geomap.models import Article
 
     records = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
-    articles = [Article(id=r["id"], text=r["text"], date=dt.date.fromisoformat(r["date"]), source=r["source"])
-                for r in records]
+    articles = _articles(records)
     geomap.extract(articles[:20])
     c0, t0 = _self_cpu(), time.perf_counter()
     geomap.extract(articles)
@@ -256,12 +259,10 @@ def dask_vs_serial(records: list[dict], tmp: Path, rounds: int = 3) -> None:
     import geomap
     import geomap.dask
     from geomap.cli._dask import dask_client
-    from geomap.models import Article
 
     paths = _write_jsonl(records, tmp / "jsonl", files=16)
     halves = [_jsonl(records[k::2], tmp / f"half-{k}.jsonl") for k in range(2)]
-    articles = [Article(id=r["id"], text=r["text"], date=dt.date.fromisoformat(r["date"]), source=r["source"])
-                for r in records]
+    articles = _articles(records)
     geomap.extract(articles[:20])  # warm: gazetteer, lexicon, regions
     n = len(articles)
     t0 = time.perf_counter()

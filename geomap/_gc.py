@@ -37,9 +37,8 @@ def batch_gc() -> Iterator[None]:
     global _depth, _saved
     with _lock:
         if _depth == 0:
-            young, middle, full = gc.get_threshold()
-            _saved = (young, middle, full)
-            gc.set_threshold(young, middle, max(full, FULL_EVERY))
+            _saved = gc.get_threshold()
+            hold_batch_gc()
         _depth += 1
     try:
         yield

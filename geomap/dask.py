@@ -224,11 +224,11 @@ def _compute_each(delayed: list) -> list:
     would use), each taken as soon as it is done."""
     import dask
     from dask.base import get_scheduler
+    from distributed import Client, as_completed
 
     client = getattr(get_scheduler(), "__self__", None)  # a distributed Client's bound `get`
-    if client is None or not hasattr(client, "compute") or not hasattr(client, "gather"):
+    if not isinstance(client, Client):
         return list(dask.compute(*delayed))
-    from distributed import as_completed
 
     futures = client.compute(delayed)
     where = {future.key: n for n, future in enumerate(futures)}

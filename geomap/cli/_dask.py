@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .._gc import batch_gc
+from .._gc import batch_gc, hold_batch_gc
 from ..batch import BatchReport, BatchStopped, Failure, run_batch
 from ..errors import UsageError
 
@@ -54,8 +54,6 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     with dask.config.set(LOCAL_WORKER_CONFIG), \
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client, _quiet_teardown():
-        from .._gc import hold_batch_gc
-
         client.run(hold_batch_gc)  # these workers run nothing but the batch
         yield client
 
